@@ -1,0 +1,38 @@
+# The README's two commands: `make run` and `make test`. Both install into .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+EXTRAS ?=
+comma := ,
+ALL_EXTRAS := test,postgres,redis,s3$(if $(EXTRAS),$(comma)$(EXTRAS))
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test bench lint messages clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[$(ALL_EXTRAS)]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+run: install
+	$(BIN)/reelbox run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/transcode.py
+	$(BIN)/python bench/feed.py
+
+messages: install
+	cd reelbox && ../$(BIN)/reelbox manage makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/reelbox manage compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from reelbox.accounts import actions, queries
+from reelbox.core import ratelimit
+from reelbox.core.auth import TokenOrSession, _bearer
+from reelbox.core.errors import ApiError, NotFound
+
+router = Router(tags=["accounts"])
+
+
+class SignupIn(Schema):
+    username: str
+    password: str
+    email: str
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+
+
+class ProfileOut(Schema):
+    username: str
+    display_name: str
+    bio: str
+    avatar_url: str | None
+
+
+class ProfileUpdate(Schema):
+    display_name: str | None = None
+    bio: str | None = None
+
+
+def profile_out(user) -> dict:
+    return {
+        "username": user.username,
+        "display_name": user.shown_name,
+        "bio": user.bio,
+        "avatar_url": user.avatar.url if user.avatar else None,
+    }
+
+
+@router.post("/auth/signup", auth=None, response={201: TokenOut})
+def signup(request, payload: SignupIn):
+    ratelimit.hit(request, "signup", ratelimit.client_ip(request))
+    user = actions.signup(username=payload.username, email=payload.email, password=payload.password)
+    return Status(201, {"token": actions.issue_token(user)})
+
+
+@router.post("/auth/token", auth=None, response=TokenOut)
+def token(request, payload: TokenIn):
+    ratelimit.hit(request, "login", ratelimit.client_ip(request))
+    user = queries.check_credentials(payload.username, payload.password)
+    if user is None:
+        raise ApiError(_("Wrong username or password."), "invalid_credentials", status=401)
+    return {"token": actions.issue_token(user)}
+
+
+@router.delete("/auth/token", auth=TokenOrSession(), response={204: None})
+def revoke(request):
+    key = _bearer(request)
+    if key:
+        actions.revoke_token(key)
+    return Status(204, None)
+
+
+@router.get("/me", auth=TokenOrSession(), response=ProfileOut)
+def me(request):
+    return profile_out(request.auth)
+
+
+@router.patch("/me", auth=TokenOrSession(), response=ProfileOut)
+def update_me(request, payload: ProfileUpdate):
+    return profile_out(actions.update_profile(request.auth, display_name=payload.display_name, bio=payload.bio))
+
+
+@router.post("/me/avatar", auth=TokenOrSession(), response=ProfileOut)
+def update_avatar(request, avatar: File[UploadedFile]):
+    return profile_out(actions.update_profile(request.auth, avatar=avatar))
+
+
+@router.get("/users/{username}", auth=None, response=ProfileOut)
+def profile(request, username: str):
+    user = queries.access_profile(None, username)
+    if user is None:
+        raise NotFound(_("No such user."), "not_found")
+    return profile_out(user)

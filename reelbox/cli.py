@@ -1,0 +1,122 @@
+"""The ``reelbox`` command: run, worker, seed, manage."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelbox.settings")
+    import django
+
+    django.setup()
+
+
+def _migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def cmd_run(args) -> int:
+    _setup()
+    from django.conf import settings
+
+    _migrate()
+    children: list[subprocess.Popen] = []
+    marker = settings.DATA_DIR / ".seeded"
+    if args.seed and not marker.exists():
+        print("reelbox: first start: seeding demo content in the background", flush=True)
+        marker.write_text("")
+        children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "seed", "--demo"]))
+    if args.worker:
+        for _ in range(settings.REELBOX["TRANSCODE_CONCURRENCY"]):
+            children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "worker"]))
+
+    def stop_children(*_):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, lambda *a: (stop_children(), sys.exit(0)))
+    try:
+        import uvicorn
+
+        print(f"reelbox: serving on http://{args.host}:{args.port}", flush=True)
+        uvicorn.run("reelbox.asgi:application", host=args.host, port=args.port, workers=args.web_workers,
+                    log_level="warning", lifespan="off")
+    finally:
+        stop_children()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+def cmd_worker(args) -> int:
+    _setup()
+    from reelbox.worker import run
+
+    run(queues=args.queues.split(","), batch=args.batch)
+    return 0
+
+
+def cmd_seed(args) -> int:
+    _setup()
+    if not args.demo:
+        print("reelbox seed: nothing to do (pass --demo)", file=sys.stderr)
+        return 2
+    _migrate()
+    from reelbox.seed import seed_demo
+
+    count = seed_demo(args.videos)
+    print(f"reelbox: seeded {count} demo videos", flush=True)
+    return 0
+
+
+def cmd_manage(args) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reelbox.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["reelbox manage", *args.rest])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="reelbox", description="Reelbox short-video platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="serve the web app and API with background workers")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--web-workers", type=int, default=1, help="ASGI server processes")
+    run.add_argument("--no-worker", dest="worker", action="store_false", help="do not start background workers")
+    run.add_argument("--no-seed", dest="seed", action="store_false", help="do not seed demo content on first start")
+    run.set_defaults(func=cmd_run)
+
+    worker = sub.add_parser("worker", help="run background jobs (transcodes, maintenance)")
+    worker.add_argument("--queues", default="*", help="comma-separated queue names, * for all")
+    worker.add_argument("--batch", action="store_true", help="exit when the queue is empty")
+    worker.set_defaults(func=cmd_worker)
+
+    seed = sub.add_parser("seed", help="create demo content")
+    seed.add_argument("--demo", action="store_true")
+    seed.add_argument("--videos", type=int, default=32)
+    seed.set_defaults(func=cmd_seed)
+
+    manage = sub.add_parser("manage", help="Django management commands", add_help=False)
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

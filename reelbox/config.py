@@ -1,0 +1,141 @@
+"""Typed configuration read from ``REELBOX_*`` environment variables.
+
+Everything an operator can set lives here, is parsed once, and fails loudly at
+start-up naming the variable, instead of surfacing as a strange error later.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+ENV_PREFIX = "REELBOX_"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure"}
+
+
+class ConfigError(Exception):
+    """A REELBOX_* variable has a value the platform cannot run with."""
+
+
+def _raw(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+def _int(name: str, default: int, *, minimum: int = 0) -> int:
+    raw = _raw(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = _raw(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{ENV_PREFIX}{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    storage: str  # "local" or an s3:// URL
+    secret_key: str
+    production: bool
+    debug: bool
+    max_upload_mb: int
+    max_duration_s: int
+    transcode_concurrency: int
+    ffmpeg_threads: int
+    redis_url: str | None
+    allowed_hosts: list[str] = field(default_factory=list)
+    s3_endpoint_url: str | None = None
+    stale_job_s: int = 120
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+
+def _secret_key(data_dir: Path, production: bool) -> str:
+    key = _raw("SECRET_KEY")
+    if key is not None:
+        if production and (key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32):
+            raise ConfigError(
+                f"{ENV_PREFIX}SECRET_KEY must be a random string of at least 32 characters in production"
+            )
+        return key
+    if production:
+        raise ConfigError(f"{ENV_PREFIX}SECRET_KEY is required when {ENV_PREFIX}PRODUCTION is set")
+    # Development: generate once and keep it, so sessions survive restarts.
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _database_url(data_dir: Path) -> str:
+    url = _raw("DATABASE_URL") or f"sqlite:///{data_dir / 'reelbox.sqlite3'}"
+    scheme = urlparse(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql"}:
+        raise ConfigError(
+            f"{ENV_PREFIX}DATABASE_URL must start with sqlite:// or postgres://, got scheme {scheme!r}"
+        )
+    return url
+
+
+def _storage() -> str:
+    value = _raw("STORAGE", "local") or "local"
+    if value != "local" and not value.startswith("s3://"):
+        raise ConfigError(f"{ENV_PREFIX}STORAGE must be 'local' or s3://bucket[/prefix], got {value!r}")
+    return value
+
+
+def load() -> Config:
+    data_dir = Path(_raw("DATA_DIR", "./var") or "./var").expanduser().resolve()
+    production = _bool("PRODUCTION", False)
+    cores = os.cpu_count() or 2
+    hosts = [h.strip() for h in (_raw("ALLOWED_HOSTS") or "").split(",") if h.strip()]
+    if production and not hosts:
+        raise ConfigError(f"{ENV_PREFIX}ALLOWED_HOSTS is required when {ENV_PREFIX}PRODUCTION is set")
+    return Config(
+        data_dir=data_dir,
+        database_url=_database_url(data_dir),
+        storage=_storage(),
+        secret_key=_secret_key(data_dir, production),
+        production=production,
+        debug=_bool("DEBUG", not production),
+        max_upload_mb=_int("MAX_UPLOAD_MB", 500, minimum=1),
+        max_duration_s=_int("MAX_DURATION_S", 600, minimum=1),
+        # x264 already uses every core; two encodes at once on two cores only
+        # thrash caches, so one job per core pair by default.
+        transcode_concurrency=_int("TRANSCODE_CONCURRENCY", max(1, cores // 2), minimum=1),
+        ffmpeg_threads=_int("FFMPEG_THREADS", 0, minimum=0),
+        redis_url=_raw("REDIS_URL") or None,
+        allowed_hosts=hosts or ["*"],
+        s3_endpoint_url=_raw("S3_ENDPOINT_URL") or None,
+        stale_job_s=_int("STALE_JOB_S", 120, minimum=5),
+    )

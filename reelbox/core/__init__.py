@@ -1,0 +1,1 @@
+"""Cross-domain plumbing: errors, rate limits, identifiers, device ids."""

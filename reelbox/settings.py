@@ -1,0 +1,202 @@
+"""Django settings, derived from the typed configuration in ``reelbox.config``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from reelbox import config as _config
+
+try:
+    CONFIG = _config.load()
+except _config.ConfigError as exc:  # fail loudly, naming the variable
+    sys.stderr.write(f"reelbox: configuration error: {exc}\n")
+    raise SystemExit(2) from None
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = CONFIG.data_dir
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = CONFIG.secret_key
+DEBUG = CONFIG.debug
+ALLOWED_HOSTS = CONFIG.allowed_hosts
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "django_tasks",
+    "django_tasks_db",
+    "reelbox.core",
+    "reelbox.accounts",
+    "reelbox.videos",
+    "reelbox.feed",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "reelbox.core.middleware.DeviceIdMiddleware",
+    "reelbox.core.ratelimit.RateLimitHeadersMiddleware",
+]
+
+ROOT_URLCONF = "reelbox.urls"
+ASGI_APPLICATION = "reelbox.asgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "feed:home"
+LOGOUT_REDIRECT_URL = "feed:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _databases() -> dict:
+    db = dj_database_url.parse(CONFIG.database_url, conn_max_age=0 if CONFIG.is_sqlite else 60)
+    if CONFIG.is_sqlite:
+        # A server and a worker write at once: WAL, a long busy timeout and
+        # IMMEDIATE transactions so writers queue instead of failing mid-way.
+        db["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+            ),
+        }
+        # Tests use a file, not :memory:, so a worker process can share it.
+        db["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    else:
+        db["TEST"] = {"NAME": f"test_reelbox_{urlparse(CONFIG.database_url).path.strip('/') or 'db'}"}
+    return {"default": db}
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = ["reelbox.accounts.hashers.Argon2idHasher"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "reelbox.accounts.passwords.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+if CONFIG.redis_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.redis_url}}
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [CONFIG.redis_url]}}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "reelbox"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CONFIG.production
+CSRF_COOKIE_SECURE = CONFIG.production
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Internationalisation: every user-visible string is translatable.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Serve app static files straight from the package: no collectstatic step to forget.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_URL = "/media/"
+MEDIA_ROOT = CONFIG.media_dir
+
+if CONFIG.storage.startswith("s3://"):
+    _s3 = urlparse(CONFIG.storage)
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _s3.netloc,
+            "location": _s3.path.strip("/"),
+            "endpoint_url": CONFIG.s3_endpoint_url,
+            "querystring_auth": False,
+            "file_overwrite": True,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Uploads larger than this spool to disk instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "transcode"],
+    }
+}
+
+REELBOX = {
+    "MAX_UPLOAD_BYTES": CONFIG.max_upload_mb * 1024 * 1024,
+    "MAX_DURATION_S": CONFIG.max_duration_s,
+    "TRANSCODE_CONCURRENCY": CONFIG.transcode_concurrency,
+    "FFMPEG_THREADS": CONFIG.ffmpeg_threads,
+    "STALE_JOB_S": CONFIG.stale_job_s,
+    # Mastodon's defaults: (requests, window seconds).
+    "RATE_LIMITS": {
+        "signup": (5, 30 * 60),
+        "login": (10, 5 * 60),
+        "upload": (30, 30 * 60),
+        "api": (300, 5 * 60),
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "reelbox": {"handlers": ["console"], "level": "INFO"},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
+    },
+}

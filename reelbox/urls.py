@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from reelbox.api import api
+from reelbox.core import media
+from reelbox.videos import tus
+
+urlpatterns = [
+    path("api/v1/uploads/", include(tus.urlpatterns)),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("reelbox.accounts.urls")),
+    path("", include("reelbox.videos.urls")),
+    path("", include("reelbox.feed.urls")),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    urlpatterns.append(re_path(r"^media/(?P<path>.+)$", media.serve, name="media"))

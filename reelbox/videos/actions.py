@@ -1,0 +1,102 @@
+"""Every write to videos: check the input, write, queue work on commit."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import unicodedata
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reelbox.core.errors import ApiError
+from reelbox.media import probe as media_probe
+from reelbox.media.errors import MediaRejected
+from reelbox.videos import storage
+from reelbox.videos.messages import rejection_message  # noqa: F401 (re-exported)
+from reelbox.videos.models import Video
+
+log = logging.getLogger("reelbox.videos")
+
+MAX_CAPTION = 2200
+
+
+def clean_caption(caption: str | None) -> str:
+    caption = (caption or "").strip()
+    # Drop control characters (keep newlines and tabs) so captions cannot
+    # smuggle terminal escapes or invisible garbage into pages.
+    caption = "".join(ch for ch in caption if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    if len(caption) > MAX_CAPTION:
+        raise ApiError(
+            _("caption: at most %(max)d characters.") % {"max": MAX_CAPTION}, "caption_too_long"
+        )
+    return caption
+
+
+def limits() -> media_probe.Limits:
+    return media_probe.Limits(
+        max_duration_s=settings.REELBOX["MAX_DURATION_S"],
+        max_bytes=settings.REELBOX["MAX_UPLOAD_BYTES"],
+    )
+
+
+def check_media(path: Path) -> media_probe.ProbeResult:
+    """Probe by content; refuse with a 4xx that says what to do."""
+    try:
+        return media_probe.probe(path, limits())
+    except MediaRejected as exc:
+        status = 413 if exc.code == "too_large" else 400
+        raise ApiError(rejection_message(exc.code), exc.code, status=status) from None
+
+
+def create_video(*, author, local_path: Path, caption: str | None) -> Video:
+    """Turn an uploaded file into a video being processed.
+
+    The file is validated before anything is written, so a refused upload
+    leaves neither a row nor a stored file.
+    """
+    caption = clean_caption(caption)
+    info = check_media(local_path)
+    video = Video(author=author, caption=caption, width=info.width, height=info.height,
+                  duration=info.duration, fps=info.fps, source_size=local_path.stat().st_size)
+    video.media_prefix = f"videos/{video.public_id}/{secrets.token_urlsafe(12)}"
+    video.source_path = storage.put(local_path, f"{video.media_prefix}/source")
+    try:
+        with transaction.atomic():
+            video.save()
+            transaction.on_commit(lambda: enqueue_transcode(video.pk))
+    except BaseException:
+        storage.delete_prefix(video.media_prefix)
+        raise
+    log.info("video %s uploaded by %s (%.1fs %dx%d)", video.public_id, author.pk, info.duration,
+             info.width, info.height)
+    return video
+
+
+def enqueue_transcode(video_pk: int) -> None:
+    from reelbox.videos.tasks import transcode_video
+
+    transcode_video.enqueue(video_pk)
+
+
+def mark_failed(video: Video, code: str, message: str) -> None:
+    """A failed job keeps the row (the uploader reads the reason) and drops every stored file."""
+    storage.delete_prefix(video.media_prefix)
+    video.renditions.all().delete()
+    Video.objects.filter(pk=video.pk).update(
+        status=Video.Status.FAILED, error_code=code, error=message, source_path="", poster_path="",
+        strip_path="", hls_path="", heartbeat_at=None,
+    )
+
+
+def delete_video(video: Video) -> None:
+    prefix = video.media_prefix
+    video.delete()
+    transaction.on_commit(lambda: storage.delete_prefix(prefix))
+
+
+def beat(video_pk: int) -> None:
+    Video.objects.filter(pk=video_pk).update(heartbeat_at=timezone.now())

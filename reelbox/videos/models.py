@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reelbox.core.ids import public_id
+
+
+class Video(models.Model):
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("uploaded")
+        PROCESSING = "processing", _("processing")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    public_id = models.CharField(max_length=16, unique=True, default=public_id, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
+    caption = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UPLOADED, db_index=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+
+    # Storage paths. ``media_prefix`` holds a random segment so that media URLs
+    # cannot be guessed from the public id.
+    source_path = models.CharField(max_length=300, blank=True)
+    source_size = models.BigIntegerField(default=0)
+    media_prefix = models.CharField(max_length=200)
+    poster_path = models.CharField(max_length=300, blank=True)
+    strip_path = models.CharField(max_length=300, blank=True)
+    hls_path = models.CharField(max_length=300, blank=True)
+
+    duration = models.FloatField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    fps = models.FloatField(null=True, blank=True)
+
+    # Denormalised counters, kept by the events domain, so feeds never count rows.
+    view_count = models.PositiveBigIntegerField(default=0)
+    watch_ms_total = models.PositiveBigIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    # Crash safety: a job beats this while it works; a stale beat means its
+    # worker died and the job must run again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="video_status_newest"),
+            models.Index(fields=["status", "-view_count"], name="video_status_popular"),
+            models.Index(fields=["author", "-created_at"], name="video_author_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class Rendition(models.Model):
+    video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="renditions")
+    height = models.PositiveSmallIntegerField(help_text="ladder rung: the short side in pixels")
+    width_px = models.PositiveIntegerField()
+    height_px = models.PositiveIntegerField()
+    bitrate = models.PositiveIntegerField(help_text="bits per second, measured")
+    mp4_path = models.CharField(max_length=300)
+    hls_path = models.CharField(max_length=300)
+    size = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["video", "height"], name="rendition_unique_rung")]
+        ordering = ["-height"]
+
+
+class Upload(models.Model):
+    """A tus resumable upload in progress; its bytes live in a local staging file."""
+
+    public_id = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="uploads")
+    length = models.BigIntegerField()
+    offset = models.BigIntegerField(default=0)
+    metadata = models.JSONField(default=dict)
+    video = models.OneToOneField(Video, null=True, blank=True, on_delete=models.SET_NULL, related_name="upload")
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

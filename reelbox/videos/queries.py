@@ -1,0 +1,74 @@
+"""Permission-checked reads of videos. Every read path goes through ``access_*``."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from reelbox.videos import storage
+from reelbox.videos.models import Rendition, Video
+
+
+def _is_owner_or_staff(viewer, video: Video) -> bool:
+    return viewer is not None and viewer.is_authenticated and (viewer.pk == video.author_id or viewer.is_staff)
+
+
+def with_media(qs: QuerySet) -> QuerySet:
+    return qs.select_related("author").prefetch_related(
+        Prefetch("renditions", queryset=Rendition.objects.order_by("-height"))
+    )
+
+
+def playable(qs: QuerySet | None = None) -> QuerySet:
+    """Videos anyone may watch. Later domains (privacy, moderation) narrow this."""
+    qs = Video.objects.all() if qs is None else qs
+    return qs.filter(status=Video.Status.READY, author__is_active=True)
+
+
+def access_video(viewer, public_id: str) -> Video | None:
+    """A video the viewer may see: anyone a ready one, only its author (or staff) one still processing or failed."""
+    video = with_media(Video.objects.filter(public_id=public_id)).first()
+    if video is None:
+        return None
+    if video.status == Video.Status.READY and video.author.is_active:
+        return video
+    return video if _is_owner_or_staff(viewer, video) else None
+
+
+def access_author_videos(viewer, author) -> QuerySet:
+    qs = Video.objects.filter(author=author)
+    if viewer is None or not viewer.is_authenticated or (viewer.pk != author.pk and not viewer.is_staff):
+        qs = playable(qs)
+    return with_media(qs.order_by("-created_at"))
+
+
+def api_status(video: Video) -> str:
+    # The API has three states; "uploaded" is an internal detail of "processing".
+    return "processing" if video.status == Video.Status.UPLOADED else video.status
+
+
+def serialize(video: Video) -> dict:
+    renditions = list(video.renditions.all())
+    author = video.author
+    return {
+        "id": video.public_id,
+        "status": api_status(video),
+        "error": video.error or None,
+        "error_code": video.error_code or None,
+        "caption": video.caption,
+        "duration": video.duration,
+        "width": video.width,
+        "height": video.height,
+        "poster_url": storage.url(video.poster_path),
+        "hls_url": storage.url(video.hls_path) if renditions else None,
+        "renditions": [
+            {"height": r.height, "width": r.width_px, "bitrate": r.bitrate, "url": storage.url(r.mp4_path)}
+            for r in renditions
+        ],
+        "author": {
+            "username": author.username,
+            "display_name": author.shown_name,
+            "avatar_url": author.avatar.url if author.avatar else None,
+        },
+        "view_count": video.view_count,
+        "created_at": video.created_at,
+    }

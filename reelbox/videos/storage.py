@@ -1,0 +1,83 @@
+"""Moving media between local work directories and the configured storage.
+
+Workers need local files for ffmpeg; storage may be a directory or S3. Keep
+all path knowledge here so that the rest never cares which.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+
+
+def work_dir() -> Path:
+    path = Path(settings.FILE_UPLOAD_TEMP_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def put(local: Path, name: str) -> str:
+    """Store ``local`` under exactly ``name`` (replacing any leftover of an earlier attempt)."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    with local.open("rb") as fh:
+        saved = default_storage.save(name, File(fh, name=Path(name).name))
+    return saved
+
+
+def put_tree(local_dir: Path, prefix: str) -> list[str]:
+    saved = []
+    for path in sorted(p for p in local_dir.rglob("*") if p.is_file()):
+        saved.append(put(path, f"{prefix}/{path.relative_to(local_dir).as_posix()}"))
+    return saved
+
+
+@contextlib.contextmanager
+def local_copy(name: str) -> Iterator[Path]:
+    """A local path for a stored file: the file itself on disk storage, a temporary copy otherwise."""
+    try:
+        yield Path(default_storage.path(name))
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.TemporaryDirectory(dir=work_dir()) as tmp:
+        target = Path(tmp) / "source"
+        with default_storage.open(name, "rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst, 1024 * 1024)
+        yield target
+
+
+def delete_prefix(prefix: str) -> None:
+    """Remove everything stored under ``prefix`` (a failed or deleted video's media)."""
+    if not prefix:
+        return
+    try:
+        root = Path(default_storage.path(prefix))
+    except NotImplementedError:
+        root = None
+    if root is not None:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    stack = [prefix]
+    while stack:
+        current = stack.pop()
+        dirs, files = default_storage.listdir(current)
+        for f in files:
+            default_storage.delete(f"{current}/{f}")
+        stack.extend(f"{current}/{d}" for d in dirs)
+
+
+def delete(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
+
+
+def url(name: str) -> str | None:
+    return default_storage.url(name) if name else None

@@ -1,0 +1,217 @@
+"""Background jobs for videos: transcoding and crash recovery.
+
+Jobs are idempotent: each step checks what already exists (a Rendition row is
+written only after its files are stored) and does only the missing work, so a
+job killed at any point can simply run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from reelbox.media import images, ladder
+from reelbox.media.probe import probe
+from reelbox.media.errors import FFmpegError, FFmpegTimeout, MediaRejected
+from reelbox.videos import actions, storage
+from reelbox.videos.messages import rejection_message
+from reelbox.videos.models import Rendition, Video
+
+log = logging.getLogger("reelbox.videos")
+
+HEARTBEAT_EVERY_S = 5.0
+
+
+@task(queue_name="transcode")
+def transcode_video(video_pk: int) -> str:
+    return Transcoder(video_pk).run()
+
+
+@task()
+def recover_stalled_jobs() -> int:
+    return recover_stalled()
+
+
+def recover_stalled(stale_s: int | None = None) -> int:
+    """Re-queue transcodes whose worker stopped beating (killed, crashed, host lost)."""
+    stale_s = stale_s if stale_s is not None else settings.REELBOX["STALE_JOB_S"]
+    cutoff = timezone.now() - timedelta(seconds=stale_s)
+    stalled = list(
+        Video.objects.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING], heartbeat_at__lt=cutoff)
+        .values_list("pk", flat=True)
+    )
+    if not stalled:
+        return 0
+    _fail_orphaned_task_rows(stalled)
+    for pk in stalled:
+        # Clear the beat first so the new job may claim the video.
+        Video.objects.filter(pk=pk).update(heartbeat_at=None)
+        actions.enqueue_transcode(pk)
+    log.warning("re-queued %d stalled transcode(s): %s", len(stalled), stalled)
+    return len(stalled)
+
+
+def _fail_orphaned_task_rows(video_pks: list[int]) -> None:
+    # The dead worker's task row says RUNNING forever; close it so queue
+    # dashboards tell the truth.
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    path = f"{transcode_video.module_path}"
+    for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=path):
+        if row.args_kwargs.get("args", [None])[0] in video_pks:
+            DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
+
+
+class Transcoder:
+    def __init__(self, video_pk: int):
+        self.video_pk = video_pk
+        self._last_beat = 0.0
+
+    def run(self) -> str:
+        video = self._claim()
+        if video is None:
+            return "skipped"
+        self._clean_workdirs()
+        try:
+            with storage.local_copy(video.source_path) as src:
+                self._process(video, src)
+        except MediaRejected as exc:
+            actions.mark_failed(video, exc.code, rejection_message(exc.code))
+            return "rejected"
+        except FFmpegTimeout as exc:
+            log.error("transcode of %s timed out: %s", video.public_id, exc)
+            actions.mark_failed(video, "timeout", rejection_message("timeout"))
+            return "failed"
+        except FFmpegError as exc:
+            log.error("transcode of %s failed: %s", video.public_id, getattr(exc, "stderr_tail", exc))
+            actions.mark_failed(video, "transcode_failed", rejection_message("transcode_failed"))
+            return "failed"
+        finally:
+            self._clean_workdirs()
+        return "done"
+
+    def _claim(self) -> Video | None:
+        """Take the video unless a live worker holds it or it is finished."""
+        stale = timezone.now() - timedelta(seconds=settings.REELBOX["STALE_JOB_S"])
+        with transaction.atomic():
+            video = Video.objects.select_for_update().filter(pk=self.video_pk).first()
+            if video is None or video.status == Video.Status.FAILED:
+                return None
+            if video.heartbeat_at is not None and video.heartbeat_at > stale:
+                return None
+            if video.status == Video.Status.READY and video.hls_path and video.strip_path:
+                return None
+            video.heartbeat_at = timezone.now()
+            video.attempts += 1
+            if video.status == Video.Status.UPLOADED:
+                video.status = Video.Status.PROCESSING
+            video.save(update_fields=["heartbeat_at", "attempts", "status"])
+        return video
+
+    def _beat(self, _seconds: float = 0.0) -> None:
+        now = time.monotonic()
+        if now - self._last_beat >= HEARTBEAT_EVERY_S:
+            self._last_beat = now
+            actions.beat(self.video_pk)
+
+    def _process(self, video: Video, src: Path) -> None:
+        info = probe(src, actions.limits())
+        rungs = ladder.plan_ladder(info)
+        done = set(video.renditions.values_list("height", flat=True))
+        first, rest = rungs[0], rungs[1:]
+        if first.height not in done:
+            self._encode(video, src, info, [first])
+        if not video.poster_path:
+            self._poster(video, src, info)
+        self._publish(video, ready=True)
+        missing = [r for r in rest if r.height not in done]
+        if missing:
+            self._encode(video, src, info, missing)
+        if not video.strip_path:
+            self._strip(video, src)
+        self._publish(video, ready=True, finished=True)
+
+    def _tempdir(self) -> Path:
+        return Path(tempfile.mkdtemp(prefix=f"transcode-{self.video_pk}-", dir=storage.work_dir()))
+
+    def _clean_workdirs(self) -> None:
+        # A killed job leaves its work directory behind; the rerun sweeps it.
+        for leftover in storage.work_dir().glob(f"transcode-{self.video_pk}-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+    def _timeout(self, info) -> float:
+        # Generous, but bounded: a hostile file must not pin a worker forever.
+        return max(120.0, info.duration * 20)
+
+    def _encode(self, video: Video, src: Path, info, rungs: list) -> None:
+        tmp = self._tempdir()
+        try:
+            outputs = ladder.transcode(
+                src, tmp, rungs, info, threads=settings.REELBOX["FFMPEG_THREADS"] or None,
+                timeout=self._timeout(info), on_progress=self._beat,
+            )
+            for out in outputs:
+                self._beat()
+                hls_dir = tmp / f"hls{out.height}"
+                hls = ladder.package_hls(out.path, hls_dir)
+                mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
+                storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
+                playlist = f"{video.media_prefix}/{out.height}/{Path(hls.playlist).name}"
+                Rendition.objects.update_or_create(
+                    video=video, height=out.height,
+                    defaults=dict(width_px=out.width, height_px=out.height_px, bitrate=out.bitrate,
+                                  mp4_path=mp4_name, hls_path=playlist, size=Path(out.path).stat().st_size),
+                )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _poster(self, video: Video, src: Path, info) -> None:
+        tmp = self._tempdir()
+        try:
+            at = min(1.0, info.duration / 3)
+            images.poster(src, tmp / "poster.jpg", at)
+            video.poster_path = storage.put(tmp / "poster.jpg", f"{video.media_prefix}/poster.jpg")
+            Video.objects.filter(pk=video.pk).update(poster_path=video.poster_path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _strip(self, video: Video, src: Path) -> None:
+        tmp = self._tempdir()
+        try:
+            images.thumbnail_strip(src, tmp / "strip.jpg", video.duration or 1.0)
+            video.strip_path = storage.put(tmp / "strip.jpg", f"{video.media_prefix}/strip.jpg")
+            Video.objects.filter(pk=video.pk).update(strip_path=video.strip_path)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _publish(self, video: Video, *, ready: bool, finished: bool = False) -> None:
+        """Write the master playlist over the renditions that exist, and flip the status."""
+        renditions = list(video.renditions.all())
+        tmp = self._tempdir()
+        try:
+            master = tmp / "master.m3u8"
+            master.write_text(ladder.master_playlist(
+                [ladder.Variant(playlist=f"{r.height}/{Path(r.hls_path).name}", width=r.width_px,
+                                height=r.height_px, bitrate=r.bitrate) for r in renditions]
+            ))
+            video.hls_path = storage.put(master, f"{video.media_prefix}/master.m3u8")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        fields = {"hls_path": video.hls_path, "status": Video.Status.READY}
+        if video.ready_at is None:
+            video.ready_at = timezone.now()
+            fields["ready_at"] = video.ready_at
+        if finished:
+            fields["heartbeat_at"] = None
+        Video.objects.filter(pk=video.pk).update(**fields)
+        video.status = Video.Status.READY

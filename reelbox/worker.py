@@ -1,0 +1,55 @@
+"""The background worker: django-tasks' database queue plus crash recovery.
+
+A worker killed mid-job leaves its video "processing" with a stale heartbeat;
+the sweep here notices and queues the job again (jobs are idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+
+from django.db import close_old_connections
+
+log = logging.getLogger("reelbox.worker")
+
+
+def sweep_forever(stop: threading.Event, every_s: float) -> None:
+    from reelbox.videos.maintenance import expire_uploads
+    from reelbox.videos.tasks import recover_stalled
+
+    while not stop.wait(every_s):
+        try:
+            recover_stalled()
+            expire_uploads()
+        except Exception:  # a failed sweep must not kill the worker
+            log.exception("recovery sweep failed")
+        finally:
+            close_old_connections()
+
+
+def run(*, queues: list[str], interval: float = 0.5, batch: bool = False, sweep_s: float = 30.0) -> None:
+    from django.conf import settings
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    from reelbox.videos.tasks import recover_stalled
+
+    recover_stalled()
+    close_old_connections()
+    stop = threading.Event()
+    if not batch:
+        threading.Thread(target=sweep_forever, args=(stop, sweep_s), daemon=True, name="sweep").start()
+    worker = Worker(
+        queue_names=queues, interval=interval, batch=batch, backend_name="default", startup_delay=not batch,
+        max_tasks=None, worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=[],
+    )
+    log.info("worker %s started (queues %s, stale after %ss)", worker.worker_id, ",".join(queues),
+             settings.REELBOX["STALE_JOB_S"])
+    if not batch:
+        worker.configure_signals()
+    try:
+        worker.run()
+    finally:
+        stop.set()
