@@ -1,0 +1,76 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from reelbox.videos.models import Video
+from tests.factories import ready_video
+
+pytestmark = pytest.mark.django_db
+
+
+def walk(api, limit=4):
+    seen, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        body = api.get("/api/v1/feed/foryou", **params).json()
+        seen += [item["id"] for item in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if not cursor or pages > 50:
+            return seen
+
+
+def test_feed_mixes_newest_and_most_watched_without_repeats(api, make_user):
+    author = make_user()
+    now = timezone.now()
+    videos = [ready_video(author, view_count=i * 10, created_at=now - timedelta(minutes=i)) for i in range(11)]
+    # Not playable: never in the feed.
+    Video.objects.create(author=author, status=Video.Status.PROCESSING, media_prefix="x")
+    Video.objects.create(author=author, status=Video.Status.FAILED, media_prefix="y")
+    first = api.get("/api/v1/feed/foryou", limit=4).json()
+    ids = [item["id"] for item in first["items"]]
+    newest, most_watched = videos[0].public_id, videos[10].public_id
+    assert ids[:2] == [newest, most_watched]
+    everything = walk(api)
+    assert sorted(everything) == sorted(v.public_id for v in videos)
+    assert len(everything) == len(set(everything))
+
+
+def test_feed_items_have_the_video_shape(api, make_user):
+    ready_video(make_user(), caption="hi #there")
+    item = api.get("/api/v1/feed/foryou").json()["items"][0]
+    assert {"id", "status", "caption", "duration", "width", "height", "poster_url", "hls_url", "renditions",
+            "author", "created_at"} <= set(item)
+    assert item["renditions"][0]["url"].startswith("/media/")
+
+
+def test_tampered_cursor_is_refused(api, make_user):
+    for _ in range(3):
+        ready_video(make_user())
+    cursor = api.get("/api/v1/feed/foryou", limit=1).json()["next_cursor"]
+    response = api.get("/api/v1/feed/foryou", cursor=cursor[:-2] + "xx")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_cursor"
+
+
+def test_inactive_authors_disappear(api, make_user):
+    author = make_user()
+    ready_video(author)
+    author.is_active = False
+    author.save()
+    assert api.get("/api/v1/feed/foryou").json()["items"] == []
+
+
+def test_home_page_renders_first_page_inline(client, make_user):
+    video = ready_video(make_user(), caption="inline please")
+    page = client.get("/").content.decode()
+    assert 'id="feed-items"' in page and video.public_id in page
+
+
+def test_video_share_page_and_profile(client, make_user):
+    author = make_user()
+    video = ready_video(author, caption="share me")
+    assert "share me" in client.get(f"/v/{video.public_id}").content.decode()
+    assert client.get("/v/nope").status_code == 404
+    profile = client.get(f"/@{author.username}").content.decode()
+    assert f"/v/{video.public_id}" in profile
