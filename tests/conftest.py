@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +131,41 @@ def chromium_path():
     path = shutil.which("chromium") or "/usr/bin/chromium"
     require_service(os.path.exists(path), "Chromium is not installed (apt-get install chromium)")
     return path
+
+
+def worker_env(stale_s: int = 120) -> dict:
+    """Environment for a worker process that works on the test database and data dir."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        url = f"sqlite:///{db['NAME']}"
+    else:
+        url = f"postgres://{db['USER'] or ''}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return os.environ | {"REELBOX_DATABASE_URL": url, "REELBOX_DATA_DIR": str(settings.DATA_DIR),
+                         "REELBOX_STALE_JOB_S": str(stale_s), "DJANGO_SETTINGS_MODULE": "reelbox.settings"}
+
+
+def start_worker(stale_s: int = 120, *extra: str) -> subprocess.Popen:
+    from django.conf import settings
+
+    log = open(Path(settings.DATA_DIR) / "worker.log", "ab")  # noqa: SIM115 (kept for the process's life)
+    return subprocess.Popen([sys.executable, "-m", "reelbox.cli", "worker", *extra], env=worker_env(stale_s),
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=log)
+
+
+@pytest.fixture
+def worker_process():
+    """A real `reelbox worker` process for tests that need one (live server, crash recovery)."""
+    import signal
+
+    proc = start_worker()
+    yield proc
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -188,7 +188,7 @@ class Transcoder:
     def _strip(self, video: Video, src: Path) -> None:
         tmp = self._tempdir()
         try:
-            images.thumbnail_strip(src, tmp / "strip.jpg", video.duration or 1.0)
+            images.thumbnail_strip(src, tmp / "strip.jpg")
             video.strip_path = storage.put(tmp / "strip.jpg", f"{video.media_prefix}/strip.jpg")
             Video.objects.filter(pk=video.pk).update(strip_path=video.strip_path)
         finally:

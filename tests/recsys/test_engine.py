@@ -1,0 +1,90 @@
+from collections import Counter
+
+from reelbox.recsys import Engine, Model
+
+from conftest import T0
+
+
+def _watch_cats(engine: Engine, user: str) -> None:
+    cats = [it for it in engine.model.catalog.items if it.hashtags == ("cats",)][:8]
+    engine.update(user, [{"item": it.item, "timestamp": T0 + n, "watch_ratio": 1.0, "completed": True}
+                         for n, it in enumerate(cats)])
+
+
+def _tags(engine: Engine, recs) -> Counter:
+    return Counter(engine.model.catalog.items[engine.model.catalog.index[r.item]].hashtags[0] for r in recs)
+
+
+def test_cats_completer_gets_cats_next(engine: Engine) -> None:
+    _watch_cats(engine, "cat-fan")
+    recs = engine.recommend("cat-fan", 10)
+    tags = _tags(engine, recs)
+    assert _tags(engine, recs[:1]) == Counter({"cats": 1})
+    assert tags["cats"] == max(tags.values()) and tags["cats"] >= 5
+
+
+def test_not_interested_removes_creator(engine: Engine) -> None:
+    _watch_cats(engine, "picky")
+    first = engine.recommend("picky", 10)
+    creator = engine.model.catalog.items[engine.model.catalog.index[first[0].item]].creator
+    engine.update("picky", [{"item": first[0].item, "timestamp": T0 + 100, "not_interested": True}])
+    after = engine.recommend("picky", 50)
+    creators = {engine.model.catalog.items[engine.model.catalog.index[r.item]].creator for r in after}
+    assert creator not in creators and after
+
+
+def test_blocked_creators_held_items_and_seen_are_excluded(engine: Engine) -> None:
+    recs = engine.recommend("u3", 10)
+    held = {recs[0].item}
+    blocked = {engine.model.catalog.items[engine.model.catalog.index[recs[1].item]].creator}
+    again = engine.recommend("u3", 30, held=held, blocked_creators=blocked, exclude={recs[2].item})
+    ids = {r.item for r in again}
+    assert recs[0].item not in ids and recs[2].item not in ids
+    assert not any(engine.model.catalog.items[engine.model.catalog.index[r.item]].creator in blocked for r in again)
+
+
+def test_no_more_than_two_in_a_row_from_a_creator_or_hashtag(engine: Engine) -> None:
+    _watch_cats(engine, "runs")
+    recs = engine.recommend("runs", 20)
+    meta = [engine.model.catalog.items[engine.model.catalog.index[r.item]] for r in recs]
+    for a, b, c in zip(meta, meta[1:], meta[2:]):
+        assert not (a.creator == b.creator == c.creator)
+        assert not (set(a.hashtags) & set(b.hashtags) & set(c.hashtags))
+
+
+def test_cold_start_gets_trending_and_exploration(world) -> None:
+    items, log = world
+    eng = Engine({"exploration": {"share": 0.3}})
+    eng.fit(log, items)
+    from reelbox.recsys import Item
+
+    eng.add_items([Item(f"new{i}", creator=f"nc{i}", hashtags=("travel",), created_at=T0) for i in range(3)])
+    recs = eng.recommend("stranger", 10)
+    assert len(recs) == 10
+    assert {r.source for r in recs} == {"trending", "exploration"}
+
+
+def test_online_update_changes_next_recommendation(engine: Engine) -> None:
+    before = [r.item for r in engine.recommend("u1", 10)]
+    engine.update("u1", [{"item": before[0], "timestamp": T0 + 5, "watch_ratio": 1.0, "completed": True,
+                          "like": True}])
+    after = [r.item for r in engine.recommend("u1", 10)]
+    assert before[0] not in after and after != before
+
+
+def test_save_load_round_trip_identical(engine: Engine, tmp_path) -> None:
+    _watch_cats(engine, "saver")
+    path = engine.model.save(tmp_path / "m")
+    loaded = Model.load(tmp_path / "m")
+    assert path.exists() and loaded.version == engine.model.version
+    other = Engine(model=loaded)
+    for user in ("saver", "u2", "nobody"):
+        assert other.recommend(user, 15) == engine.recommend(user, 15)
+    assert Model.from_bytes(engine.model.to_bytes()).version == engine.model.version
+
+
+def test_reasons_are_explained(engine: Engine) -> None:
+    _watch_cats(engine, "why")
+    rec = engine.recommend("why", 1)[0]
+    assert rec.source == "collaborative" and rec.reason_code == "similar_to_watched"
+    assert "because" in rec.reason_args

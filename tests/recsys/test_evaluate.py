@@ -1,0 +1,30 @@
+import pytest
+
+from reelbox.recsys.data import ml100k_path
+
+pytestmark = pytest.mark.skipif(ml100k_path() is None,
+                                reason="ml-100k.inter not installed (pip install --no-deps recbole==1.2.1)")
+
+
+def test_evaluator_on_ml100k_slice() -> None:
+    from reelbox.recsys.evaluate import _first_users, run_random
+    from reelbox.recsys.data import load_ml100k
+
+    data = _first_users(load_ml100k(), 200)
+    res = run_random(data, seed=2020, names=["reelbox", "ease", "pop"], budget_s=5.0)
+    assert set(res) == {"reelbox", "ease", "pop"}
+    for row in res.values():
+        assert set(row) == {"ndcg@10", "recall@10", "hit@10", "mrr@10", "precision@10", "fit_seconds"}
+        assert 0.0 <= row["ndcg@10"] <= 1.0
+    assert res["ease"]["ndcg@10"] > res["pop"]["ndcg@10"]
+    assert res["reelbox"]["ndcg@10"] > res["pop"]["ndcg@10"]
+
+
+def test_cli_json(capsys) -> None:
+    import json
+
+    from reelbox.recsys.evaluate import main
+
+    assert main(["--dataset", "ml-100k", "--json", "--models", "pop", "--max-users", "100"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["pop"]) >= {"ndcg@10", "fit_seconds"}
