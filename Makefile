@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/reelbox run --host $(HOST) --port $(PORT)
 
+# Each run gets a fresh data dir (test database, media) unless one is given.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	REELBOX_DATA_DIR=$${REELBOX_DATA_DIR:-$$(mktemp -d -t reelbox-test-XXXXXX)} $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/transcode.py

@@ -169,3 +169,14 @@ def worker_process():
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Live-server request threads would otherwise keep persistent PostgreSQL
+    # connections open and block dropping the test database.
+    from django.conf import settings
+    from django.db import connections
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    connections["default"].settings_dict["CONN_MAX_AGE"] = 0

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import socket
+import time
 from urllib.parse import urlparse
 
 import pytest
@@ -67,13 +68,18 @@ def test_interrupted_upload_resumes(endpoint, token, clips, live_server):
                  f"Content-Type: application/offset+octet-stream\r\nContent-Length: {chunk}\r\n\r\n").encode() + body)
     raw.close()
     auth = TUS | {"Authorization": f"Bearer {token}"}
-    for _ in range(50):  # the server notices the drop on its own schedule
+    # The server keeps the bytes that arrived (WSGI) or drops the broken
+    # request whole (ASGI buffers bodies); either way nothing is corrupted.
+    settled, previous = 0, None
+    for _ in range(100):
         offset = int(requests.head(first.url, headers=auth, timeout=10).headers["Upload-Offset"])
-        if offset in (3 * chunk, 3 * chunk + 5000):
+        settled = settled + 1 if offset == previous else 0
+        previous = offset
+        if settled >= 5:
             break
-    assert offset in (3 * chunk, 3 * chunk + 5000)
-    resumed = tus(endpoint, token).uploader(str(path), url=first.url, chunk_size=chunk)
-    assert resumed.offset == offset
+        time.sleep(0.1)
+    resumed = tus(endpoint, token).uploader(str(path), url=first.url, chunk_size=chunk, retries=3, retry_delay=1)
+    assert resumed.offset in (3 * chunk, 3 * chunk + 5000)
     resumed.upload()
     video_id = requests.get(first.url, headers=auth, timeout=10).json()["video_id"]
     video = Video.objects.get(public_id=video_id)
