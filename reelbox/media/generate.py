@@ -1,25 +1,36 @@
-"""Synthetic clips made with ffmpeg's lavfi sources: for tests, benchmarks and demo content."""
+"""Synthetic clips for tests, demos and benchmarks, made with ffmpeg's lavfi sources.
+
+No downloads and no third-party media: every clip is computed. Clips are
+encoded like a phone would write them (H.264/AAC MP4, index at the end) but
+with x264's fastest preset, since speed matters more than size here.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from reelbox.media.ffmpeg import run_ffmpeg
 
+# Sources computed per pixel (mandelbrot) are slow at phone resolutions, so they
+# are rendered at a quarter of the size and scaled up.
+_DOWNSCALED = {"mandelbrot": 4}
+_PATTERNS = ("testsrc", "testsrc2", "rgbtestsrc", "smptebars", "smptehdbars", "color", "mandelbrot", "life")
 
-def _video_source(pattern: str, width: int, height: int, fps: int, duration: float, color: str) -> str:
-    size = f"{width}x{height}"
-    if pattern == "color":
-        # A plain colour with a moving box, so motion and content still differ per clip.
-        return (f"color=c={color}:s={size}:r={fps}:d={duration},"
-                f"drawbox=x='mod(t*{width // 3},{width})':y={height // 3}:w={width // 4}:h={width // 4}:c=white@0.8:t=fill")
-    if pattern in {"mandelbrot", "life"}:
-        return f"{pattern}=s={size}:r={fps},trim=duration={duration},format=yuv420p"
-    return f"{pattern}=s={size}:r={fps}:d={duration}"
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/TTF/DejaVuSans.ttf",
+    "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+    "/Library/Fonts/Arial.ttf",
+    "/System/Library/Fonts/Supplemental/Arial.ttf",
+)
 
 
 def make_clip(
-    path: str | Path,
+    path: os.PathLike | str,
     *,
     duration: float = 3.0,
     width: int = 720,
@@ -30,52 +41,115 @@ def make_clip(
     tone_hz: float | None = 440,
     grain: int = 0,
     rotate: int = 0,
-    preset: str = "ultrafast",
+    text: str | None = None,
+    faststart: bool = False,
+    timeout: float = 300,
 ) -> Path:
-    """Write an H.264/AAC MP4. ``grain`` adds film-grain noise (realistic phone footage is hard to
-    encode; plain test patterns are unrealistically easy). ``rotate`` stores a display rotation
-    the way phones do, without turning the pixels."""
+    """Write an H.264/AAC MP4 test clip and return its path.
+
+    ``width``/``height`` are the coded size. ``rotate`` (clockwise degrees, as
+    phones record it) is written as a display matrix without turning the
+    pixels, so a 1280x720 clip with ``rotate=90`` displays as 720x1280.
+    ``grain`` adds temporal noise (ffmpeg's ``noise=alls=N``), which makes the
+    clip as expensive to encode as real camera footage. ``tone_hz=None``
+    writes no audio track. ``text`` draws a caption when a font is found.
+    """
+    if pattern not in _PATTERNS:
+        raise ValueError(f"unknown pattern {pattern!r}; choose from {', '.join(_PATTERNS)}")
     path = Path(path)
-    vf = []
+    path.parent.mkdir(parents=True, exist_ok=True)
+    video = _source(pattern, width, height, fps, color)
     if grain:
-        vf.append(f"noise=alls={grain}:allf=t")
-    args = ["-f", "lavfi", "-i", _video_source(pattern, width, height, fps, duration, color)]
-    if tone_hz:
-        args += ["-f", "lavfi", "-i", f"sine=frequency={tone_hz}:sample_rate=48000:duration={duration}"]
-    if vf:
-        args += ["-vf", ",".join(vf)]
-    args += ["-t", str(duration), "-c:v", "libx264", "-preset", preset, "-pix_fmt", "yuv420p", "-g", str(fps)]
-    if tone_hz:
-        args += ["-c:a", "aac", "-b:a", "96k"]
-    if rotate:
-        args += ["-metadata:s:v:0", f"rotate={rotate}"]
-    args += ["-movflags", "+faststart", str(path)]
-    run_ffmpeg(args, timeout=max(60, duration * 20))
-    if rotate:
-        _ensure_rotation(path, rotate)
+        video += f",noise=alls={int(grain)}:allf=t"
+    font = _font() if text else None
+    with tempfile.TemporaryDirectory(prefix="reelbox-gen-") as tmp:
+        if text and font is not None:
+            # The caption goes through a file: arbitrary text (quotes, colons,
+            # percent signs) would otherwise need two levels of escaping.
+            caption = Path(tmp) / "caption.txt"
+            caption.write_text(text, encoding="utf-8")
+            video += (
+                f",drawtext=fontfile={_escape(font)}:textfile={_escape(str(caption))}:expansion=none"
+                ":fontsize=h/20:fontcolor=white:borderw=3:bordercolor=black:x=(w-tw)/2:y=h*0.8"
+            )
+        video += ",format=yuv420p"
+        _encode(path, video, duration=duration, fps=fps, tone_hz=tone_hz, rotate=rotate,
+                faststart=faststart, timeout=timeout)
     return path
 
 
-def _ensure_rotation(path: Path, rotate: int) -> None:
-    # Newer ffmpeg ignores the legacy ``rotate`` tag on output; write a display
-    # matrix instead by remuxing with -display_rotation (ffmpeg >= 7).
-    from reelbox.media.probe import probe
+def _encode(
+    path: Path, video: str, *, duration: float, fps: int, tone_hz: float | None, rotate: int, faststart: bool,
+    timeout: float,
+) -> None:
 
-    if probe(path).rotation:
-        return
-    tmp = path.with_suffix(".rot.mp4")
-    run_ffmpeg(["-display_rotation", str(rotate), "-i", str(path), "-c", "copy", str(tmp)], timeout=60)
-    tmp.replace(path)
+    args: list[str] = []
+    if rotate % 360:
+        # Input options: tag the stream with a display matrix (ffmpeg counts
+        # counter-clockwise) and keep ffmpeg from turning the pixels itself.
+        args += ["-noautorotate", "-display_rotation", str(-(rotate % 360))]
+    args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", video]
+    if tone_hz is not None:
+        args += ["-f", "lavfi", "-t", f"{duration:.3f}", "-i", f"sine=frequency={tone_hz:g}:sample_rate=48000"]
+    args += ["-map", "0:v"]
+    if tone_hz is not None:
+        args += ["-map", "1:a", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
+    args += ["-c:v", "libx264", "-preset", "ultrafast", "-g", str(2 * fps), "-pix_fmt", "yuv420p"]
+    if faststart:
+        args += ["-movflags", "+faststart"]
+    args += ["-f", "mp4", str(path)]
+    run_ffmpeg(args, timeout=timeout)
 
 
-def make_audio_only(path: str | Path, duration: float = 2.0) -> Path:
+def make_audio_only(path: os.PathLike | str, *, duration: float = 2.0, tone_hz: float = 440) -> Path:
+    """An AAC audio file (use a .m4a or .mp4 name) with no picture at all."""
     path = Path(path)
-    run_ffmpeg(["-f", "lavfi", "-i", f"sine=frequency=440:duration={duration}", "-c:a", "aac", str(path)], timeout=60)
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", f"sine=frequency={tone_hz:g}:sample_rate=48000:duration={duration:.3f}",
+         "-c:a", "aac", "-b:a", "96k", "-f", "mp4", str(path)],
+        timeout=60,
+    )
     return path
 
 
-def make_image(path: str | Path, width: int = 320, height: int = 240) -> Path:
+def make_image(path: os.PathLike | str, *, width: int = 640, height: int = 480) -> Path:
+    """A single JPEG picture, whatever the file name says."""
     path = Path(path)
-    run_ffmpeg(["-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:d=1", "-frames:v", "1", "-f", "image2",
-                str(path)], timeout=60)
+    run_ffmpeg(
+        ["-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate=1", "-frames:v", "1",
+         "-f", "image2", "-c:v", "mjpeg", "-update", "1", str(path)],
+        timeout=60,
+    )
     return path
+
+
+def _source(pattern: str, width: int, height: int, fps: int, color: str) -> str:
+    scale = _DOWNSCALED.get(pattern, 1)
+    w, h = max(width // scale, 16), max(height // scale, 16)
+    size = f"size={w}x{h}:rate={fps}"
+    if pattern == "color":
+        src = f"color=color={color}:{size}"
+    elif pattern == "life":
+        src = f"life={size}:mold=10:ratio=0.1:life_color={color}:death_color=#202020"
+    else:
+        src = f"{pattern}={size}"
+    if scale != 1 or (w, h) != (width, height):
+        src += f",scale={width}:{height}"
+    return src
+
+
+def _font() -> str | None:
+    for candidate in _FONT_CANDIDATES:
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def _escape(value: str) -> str:
+    # A filter option value is parsed twice: first as an option (where \ : '
+    # are special), then the whole graph (where \ ' [ ] , ; are).
+    for ch in ("\\", ":", "'"):
+        value = value.replace(ch, "\\" + ch)
+    for ch in ("\\", "'", "[", "]", ",", ";"):
+        value = value.replace(ch, "\\" + ch)
+    return value

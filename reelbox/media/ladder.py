@@ -1,142 +1,343 @@
-"""The rendition ladder: H.264/AAC fast-start MP4s, each remuxed into HLS.
+"""The rendition ladder: plan it, encode it in one pass, package it for HLS.
 
-One ffmpeg process encodes several rungs (decode once, ``split``), so the
-ladder costs little more than its encodes. GOPs are a fixed 2 s with scene-cut
-keyframes off, so every rung cuts into aligned 2 s HLS segments by remuxing
-alone.
+All renditions of a video come from one ffmpeg process: the source is decoded
+once and ``split`` feeds one scaler and one x264 encoder per rung. Decoding is
+a large share of the work for phone footage, so this is much cheaper than one
+process per rung.
+
+Every output has a fixed 2 s GOP (no scene-cut keyframes), so HLS segments of
+every rung start on the same frames and players can switch cleanly.
+
+Audio: every output carries an AAC-LC 48 kHz stereo track. A source without
+sound gets a silent one (``anullsrc``): players, MSE buffers and HLS variant
+switching all behave more predictably when every video has the same track
+layout, and silence costs about 1 KB/s.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
-from reelbox.media.ffmpeg import run_ffmpeg
+import av
+
+from reelbox.media.ffmpeg import run_ffmpeg, safe_input
 from reelbox.media.probe import ProbeResult
 
-SEGMENT_S = 2
-AUDIO_KBPS = 128
-CRF = 23
+# What players are told when a variant's exact codecs are unknown: H.264 High
+# level 4.0 (enough for 1080p30) and AAC-LC.
+DEFAULT_CODECS = "avc1.640028,mp4a.40.2"
+MAX_OUTPUT_FPS = 60
+GOP_SECONDS = 2
+PRESET = "veryfast"
 
 
 @dataclass(frozen=True)
 class Rung:
-    height: int  # the short side, the "p" in 720p
-    video_kbps: int  # the cap on capped-CRF encoding (PeerTube / MediaCMS range)
+    height: int  # the short side: 720 is "720p" for landscape and portrait alike
+    video_kbps: int
+    maxrate_kbps: int
+    audio_kbps: int
+
+    @property
+    def bufsize_kbps(self) -> int:
+        return 2 * self.video_kbps
 
 
-LADDER = {1080: Rung(1080, 5000), 720: Rung(720, 2800), 480: Rung(480, 1200), 360: Rung(360, 700)}
+def _rung(short: int, video_kbps: int, audio_kbps: int) -> Rung:
+    return Rung(short, video_kbps, video_kbps * 3 // 2, audio_kbps)
 
 
-@dataclass(frozen=True)
-class RenditionOutput:
-    height: int  # rung
-    width: int  # pixels
-    height_px: int
-    bitrate: int  # bits per second, measured from the file
-    path: Path
+LADDER: tuple[Rung, ...] = (
+    _rung(1080, 5000, 128),
+    _rung(720, 2800, 128),
+    _rung(480, 1200, 96),
+    _rung(360, 700, 64),
+)
+_BY_HEIGHT = {r.height: r for r in LADDER}
+FIRST_HEIGHT = 720
+
+# A lower rung this close to the first one (e.g. 480p under a 500p source)
+# would cost an encode and buy nothing.
+MIN_STEP = 0.9
+
+
+def plan_ladder(probe: ProbeResult) -> list[Rung]:
+    """The rungs to encode, the one to publish first at the front.
+
+    720p comes first (or the source's own size when it is smaller: never
+    upscale), then 1080p when the source has it, then the smaller rungs.
+    """
+    short = _even_down(probe.short_side)
+    first = _BY_HEIGHT[FIRST_HEIGHT] if short >= FIRST_HEIGHT else _BY_HEIGHT.get(short) or _custom_rung(short)
+    rungs = [first]
+    if short >= 1080:
+        rungs.append(_BY_HEIGHT[1080])
+    for low in (480, 360):
+        if low < first.height * MIN_STEP:
+            rungs.append(_BY_HEIGHT[low])
+    return rungs
+
+
+def _custom_rung(short: int) -> Rung:
+    # Bits scale with pixel count; anchor on 720p's rate.
+    kbps = max(150, round(2800 * (short / 720) ** 2 / 50) * 50)
+    audio = 128 if short >= 720 else 96 if short >= 480 else 64
+    return _rung(short, kbps, audio)
+
+
+def output_size(probe: ProbeResult, rung: Rung) -> tuple[int, int]:
+    """Display-oriented (width, height) for ``rung``: aspect kept, both even, never upscaled."""
+    short = min(rung.height, _even_down(probe.short_side))
+    long_ = max(_even_round(short * max(probe.width, probe.height) / probe.short_side), 2)
+    return (short, long_) if probe.is_portrait else (long_, short)
+
+
+def _even_down(n: float) -> int:
+    return max(2, int(n) // 2 * 2)
+
+
+def _even_round(n: float) -> int:
+    return max(2, int(round(n / 2)) * 2)
 
 
 @dataclass(frozen=True)
 class HlsOutput:
     playlist: Path
     segments: list[Path]
+    durations: list[float]
+    target_duration: int
+    peak_bitrate: int  # bits/s of the heaviest segment: HLS BANDWIDTH
+    average_bitrate: int  # bits/s over all segments: HLS AVERAGE-BANDWIDTH
+
+
+@dataclass(frozen=True)
+class RenditionOutput:
+    height: int  # the rung, i.e. the short side
+    width: int  # pixels
+    height_px: int  # pixels
+    bitrate: int  # bits/s, measured from the file
+    path: Path
+    duration: float
+    codecs: str  # RFC 6381, for the master playlist
+    fps: float
+    hls: HlsOutput | None = None
+
+    @property
+    def hls_playlist(self) -> Path | None:
+        return self.hls.playlist if self.hls else None
+
+    @property
+    def hls_segments(self) -> list[Path]:
+        return self.hls.segments if self.hls else []
+
+    def with_hls(self, hls: HlsOutput) -> RenditionOutput:
+        return replace(self, hls=hls)
+
+    def variant(self, playlist: str) -> Variant:
+        return Variant(
+            playlist=playlist, width=self.width, height=self.height_px,
+            bitrate=self.hls.average_bitrate if self.hls else self.bitrate, codecs=self.codecs,
+            peak_bitrate=self.hls.peak_bitrate if self.hls else None, frame_rate=self.fps,
+        )
+
+
+def transcode(
+    src: os.PathLike | str,
+    out_dir: os.PathLike | str,
+    rungs: Sequence[Rung],
+    probe: ProbeResult,
+    *,
+    threads: int | None,
+    timeout: float,
+    on_progress: Callable[[float], None] | None = None,
+) -> list[RenditionOutput]:
+    """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run.
+
+    Outputs are H.264 High yuv420p + AAC-LC 48 kHz, fast-start, display
+    oriented (rotation applied to the pixels, no rotation tag left), with a
+    fixed 2 s GOP. Each file is written under a temporary name and renamed
+    only once ffmpeg succeeded, so a file named ``<rung>.mp4`` is complete.
+    """
+    if not rungs:
+        return []
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fps = _output_fps(probe.fps)
+    gop = max(1, round(GOP_SECONDS * fps))
+    sizes = [output_size(probe, rung) for rung in rungs]
+    finals = [out_dir / f"{rung.height}.mp4" for rung in rungs]
+    parts = [out_dir / f".{rung.height}.mp4.part" for rung in rungs]
+
+    # ffmpeg turns rotated sources upright before the filters (autorotate),
+    # so the scaler works in display orientation and no display matrix is
+    # copied to the outputs.
+    labels = [f"v{i}" for i in range(len(rungs))]
+    graph = f"[0:V:0]fps={fps.numerator}/{fps.denominator}"
+    if len(rungs) > 1:
+        graph += f",split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs))) + ";"
+        sources = [f"[s{i}]" for i in range(len(rungs))]
+    else:
+        graph += "[s0];"
+        sources = ["[s0]"]
+    graph += ";".join(
+        f"{source}scale={w}:{h}:flags=bicubic,setsar=1,format=yuv420p[{label}]"
+        for source, (w, h), label in zip(sources, sizes, labels)
+    )
+
+    args = safe_input(src)
+    if probe.has_audio:
+        audio_map = "0:a:0"
+    else:
+        args += ["-f", "lavfi", "-t", f"{probe.duration:.3f}", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
+        audio_map = "1:a:0"
+    args += ["-filter_complex", graph]
+    for rung, label, part in zip(rungs, labels, parts):
+        args += ["-map", f"[{label}]", "-map", audio_map]
+        args += [
+            "-c:v", "libx264", "-preset", PRESET, "-profile:v", "high", "-pix_fmt", "yuv420p",
+            "-b:v", f"{rung.video_kbps}k", "-maxrate", f"{rung.maxrate_kbps}k", "-bufsize", f"{rung.bufsize_kbps}k",
+            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+            "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k", "-ar", "48000", "-ac", "2",
+            # Phones put GPS coordinates and device names in metadata; the
+            # public copies carry none of it.
+            "-map_metadata", "-1", "-map_chapters", "-1",
+            "-movflags", "+faststart", "-f", "mp4",
+        ]
+        if threads:
+            args += ["-threads", str(threads)]
+        args.append(str(part))
+    try:
+        run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration)
+        for part, final in zip(parts, finals):
+            os.replace(part, final)
+    finally:
+        for part in parts:
+            part.unlink(missing_ok=True)
+    return [_describe(final, rung.height, float(fps)) for final, rung in zip(finals, rungs)]
+
+
+def _output_fps(fps: float) -> Fraction:
+    # Snap to the usual NTSC-style rates (29.97 = 30000/1001) and cap high
+    # frame rates, which a phone screen cannot show and x264 would pay for.
+    rate = Fraction(fps).limit_denominator(1001)
+    while rate > MAX_OUTPUT_FPS:
+        rate /= 2
+    return rate if rate > 0 else Fraction(30)
+
+
+def _describe(path: Path, rung_height: int, fps: float) -> RenditionOutput:
+    with av.open(str(path)) as container:
+        video = container.streams.video[0]
+        width, height = video.codec_context.width, video.codec_context.height
+        duration = container.duration / av.time_base if container.duration else 0.0
+        codecs = _codecs(video.codec_context.extradata, bool(container.streams.audio))
+    size = path.stat().st_size
+    bitrate = int(size * 8 / duration) if duration > 0 else 0
+    return RenditionOutput(
+        height=rung_height, width=width, height_px=height, bitrate=bitrate, path=path, duration=duration,
+        codecs=codecs, fps=fps,
+    )
+
+
+def _codecs(extradata: bytes | None, has_audio: bool) -> str:
+    # avcC: version, profile_idc, constraint flags, level_idc -> "avc1.PPCCLL".
+    if extradata and len(extradata) >= 4 and extradata[0] == 1:
+        video = "avc1." + extradata[1:4].hex()
+    else:
+        video = DEFAULT_CODECS.split(",")[0]
+    return f"{video},mp4a.40.2" if has_audio else video
+
+
+def package_hls(
+    mp4_path: os.PathLike | str, out_dir: os.PathLike | str, segment_s: float = 2, *, timeout: float = 300
+) -> HlsOutput:
+    """Remux (no re-encode) an MP4 into an HLS VOD playlist ``index.m3u8`` of MPEG-TS segments.
+
+    Segments are cut on keyframes, so with the ladder's 2 s GOP they are 2 s
+    long. Segment URIs in the playlist are relative file names.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    playlist = out_dir / "index.m3u8"
+    run_ffmpeg(
+        safe_input(mp4_path) + [
+            "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
+            "-f", "hls", "-hls_time", f"{segment_s:g}", "-hls_playlist_type", "vod", "-hls_list_size", "0",
+            "-hls_flags", "independent_segments", "-hls_segment_type", "mpegts",
+            "-hls_segment_filename", str(out_dir / "seg_%05d.ts"),
+            str(playlist),
+        ],
+        timeout=timeout,
+    )
+    return read_playlist(playlist)
+
+
+def read_playlist(playlist: os.PathLike | str) -> HlsOutput:
+    """Parse a media playlist written by :func:`package_hls`."""
+    playlist = Path(playlist)
+    text = playlist.read_text(encoding="utf-8")
+    if not text.startswith("#EXTM3U"):
+        raise ValueError(f"{playlist} is not an HLS playlist")
+    segments: list[Path] = []
+    durations: list[float] = []
+    target = 0
+    pending: float | None = None
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("#EXT-X-TARGETDURATION:"):
+            target = int(line.partition(":")[2])
+        elif line.startswith("#EXTINF:"):
+            pending = float(line.partition(":")[2].split(",")[0])
+        elif line and not line.startswith("#") and pending is not None:
+            segments.append(playlist.parent / line)
+            durations.append(pending)
+            pending = None
+    rates = [seg.stat().st_size * 8 / d for seg, d in zip(segments, durations) if d > 0]
+    total = sum(durations)
+    average = int(sum(seg.stat().st_size for seg in segments) * 8 / total) if total > 0 else 0
+    return HlsOutput(
+        playlist=playlist, segments=segments, durations=durations, target_duration=target,
+        peak_bitrate=int(max(rates)) if rates else 0, average_bitrate=average,
+    )
 
 
 @dataclass(frozen=True)
 class Variant:
-    playlist: str  # relative URL from the master playlist
+    playlist: str  # URI relative to the master playlist
     width: int
-    height: int
-    bitrate: int
+    height: int  # pixels
+    bitrate: int  # average bits/s
+    codecs: str = DEFAULT_CODECS
+    peak_bitrate: int | None = None
+    frame_rate: float | None = None
 
 
-def _even(value: float) -> int:
-    return max(2, int(round(value / 2)) * 2)
+_SAFE_URI = re.compile(r"^[^\s\"#]+$")
 
 
-def plan_ladder(info: ProbeResult) -> list[Rung]:
-    """720p first (it makes the video playable), then 1080p when the source has it, then smaller rungs.
+def master_playlist(variants: Sequence[Variant]) -> str:
+    """An HLS master playlist over ``variants``, in the order given.
 
-    Never upscale: a source smaller than 720p gets its own size as the first rung.
+    Players start with the first variant, so list the one published first
+    (720p) first. BANDWIDTH is the peak segment rate when known, as the HLS
+    spec asks, else the average.
     """
-    short = min(info.width, info.height)
-    first = LADDER[720] if short >= 720 else Rung(_even(short), LADDER[480].video_kbps if short >= 480 else 700)
-    rungs = [first]
-    if short >= 1080:
-        rungs.append(LADDER[1080])
-    rungs += [LADDER[h] for h in (480, 360) if h < first.height]
-    return rungs
-
-
-def output_size(info: ProbeResult, rung: Rung) -> tuple[int, int]:
-    if info.width <= info.height:  # portrait or square: the width is the short side
-        return rung.height, _even(rung.height * info.height / info.width)
-    return _even(rung.height * info.width / info.height), rung.height
-
-
-def encode_args(src: Path, outputs: list[tuple[Rung, Path]], info: ProbeResult) -> list[str]:
-    """ffmpeg arguments for one pass that writes every rung in ``outputs``."""
-    gop = max(1, round(SEGMENT_S * info.fps))
-    args = ["-i", str(src)]
-    if not info.has_audio:
-        # A silent track keeps every rendition shaped alike (players and HLS
-        # muxers behave better when audio is always present).
-        args += ["-f", "lavfi", "-t", f"{info.duration:.3f}", "-i", "anullsrc=channel_layout=stereo:sample_rate=48000"]
-    labels = [f"v{i}" for i in range(len(outputs))]
-    scales = []
-    for (rung, _path), label in zip(outputs, labels, strict=True):
-        w, h = output_size(info, rung)
-        scales.append(f"[s{label}]scale={w}:{h}:flags=bicubic,format=yuv420p,setsar=1[{label}]")
-    split = f"[0:v:0]split={len(outputs)}" + "".join(f"[s{label}]" for label in labels)
-    args += ["-filter_complex", ";".join([split, *scales])]
-    audio = "0:a:0" if info.has_audio else "1:a:0"
-    for (rung, path), label in zip(outputs, labels, strict=True):
-        args += [
-            "-map", f"[{label}]", "-map", audio,
-            "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-crf", str(CRF),
-            "-maxrate", f"{rung.video_kbps}k", "-bufsize", f"{rung.video_kbps * 2}k",
-            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
-            "-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ar", "48000", "-ac", "2",
-            "-metadata:s:v:0", "rotate=0", "-movflags", "+faststart", "-shortest", str(path),
-        ]
-    return args
-
-
-def transcode(src, out_dir, rungs: list[Rung], info: ProbeResult, *, threads: int | None = None,
-              timeout: float = 600, on_progress=None) -> list[RenditionOutput]:
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    # Write to temporary names; a rung exists only once it is complete.
-    pending = [(rung, out_dir / f"{rung.height}.part.mp4") for rung in rungs]
-    run_ffmpeg(encode_args(Path(src), pending, info), timeout=timeout, threads=threads, on_progress=on_progress)
-    results = []
-    for rung, part in pending:
-        final = out_dir / f"{rung.height}.mp4"
-        os.replace(part, final)
-        w, h = output_size(info, rung)
-        bitrate = int(final.stat().st_size * 8 / max(info.duration, 0.001))
-        results.append(RenditionOutput(height=rung.height, width=w, height_px=h, bitrate=bitrate, path=final))
-    return results
-
-
-def package_hls(mp4: str | Path, out_dir: str | Path, segment_s: int = SEGMENT_S) -> HlsOutput:
-    """Remux (no re-encode) a rendition into an HLS VOD playlist of ~``segment_s`` segments."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    playlist = out_dir / "index.m3u8"
-    run_ffmpeg(["-i", str(mp4), "-c", "copy", "-f", "hls", "-hls_time", str(segment_s),
-                "-hls_playlist_type", "vod", "-hls_segment_filename", str(out_dir / "seg_%04d.ts"), str(playlist)],
-               timeout=120)
-    return HlsOutput(playlist=playlist, segments=sorted(out_dir.glob("seg_*.ts")))
-
-
-def master_playlist(variants: list[Variant]) -> str:
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-INDEPENDENT-SEGMENTS"]
-    for v in sorted(variants, key=lambda v: v.bitrate):
-        bandwidth = v.bitrate + AUDIO_KBPS * 1000
-        lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},RESOLUTION={v.width}x{v.height},'
-                     f'CODECS="avc1.640028,mp4a.40.2"')
+    for v in variants:
+        if not _SAFE_URI.match(v.playlist):
+            raise ValueError(f"unsafe playlist URI {v.playlist!r}")
+        attrs = [f"BANDWIDTH={int(v.peak_bitrate or v.bitrate)}"]
+        if v.peak_bitrate:
+            attrs.append(f"AVERAGE-BANDWIDTH={int(v.bitrate)}")
+        attrs.append(f"RESOLUTION={v.width}x{v.height}")
+        attrs.append(f'CODECS="{v.codecs}"')
+        if v.frame_rate:
+            attrs.append(f"FRAME-RATE={v.frame_rate:.3f}")
+        lines.append("#EXT-X-STREAM-INF:" + ",".join(attrs))
         lines.append(v.playlist)
     return "\n".join(lines) + "\n"

@@ -61,6 +61,8 @@ class Rendition(models.Model):
     width_px = models.PositiveIntegerField()
     height_px = models.PositiveIntegerField()
     bitrate = models.PositiveIntegerField(help_text="bits per second, measured")
+    peak_bitrate = models.PositiveIntegerField(null=True, blank=True, help_text="peak segment bits per second")
+    codecs = models.CharField(max_length=64, blank=True, help_text="RFC 6381 codecs string")
     mp4_path = models.CharField(max_length=300)
     hls_path = models.CharField(max_length=300)
     size = models.BigIntegerField(default=0)

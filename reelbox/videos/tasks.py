@@ -170,7 +170,8 @@ class Transcoder:
                 Rendition.objects.update_or_create(
                     video=video, height=out.height,
                     defaults=dict(width_px=out.width, height_px=out.height_px, bitrate=out.bitrate,
-                                  mp4_path=mp4_name, hls_path=playlist, size=Path(out.path).stat().st_size),
+                                  peak_bitrate=hls.peak_bitrate, codecs=out.codecs, mp4_path=mp4_name,
+                                  hls_path=playlist, size=Path(out.path).stat().st_size),
                 )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -202,7 +203,9 @@ class Transcoder:
             master = tmp / "master.m3u8"
             master.write_text(ladder.master_playlist(
                 [ladder.Variant(playlist=f"{r.height}/{Path(r.hls_path).name}", width=r.width_px,
-                                height=r.height_px, bitrate=r.bitrate) for r in renditions]
+                                height=r.height_px, bitrate=r.bitrate, peak_bitrate=r.peak_bitrate,
+                                codecs=r.codecs or ladder.DEFAULT_CODECS, frame_rate=video.fps)
+                 for r in sorted(renditions, key=lambda r: r.height != 720)]
             ))
             video.hls_path = storage.put(master, f"{video.media_prefix}/master.m3u8")
         finally:

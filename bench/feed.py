@@ -1,0 +1,101 @@
+"""For You endpoint under 32 concurrent clients, against a trivial JSON endpoint of the same server.
+
+    python bench/feed.py [--videos 1000] [--clients 32] [--seconds 20]
+
+Prints p50/p99 latency and throughput for both endpoints, measured in the same run.
+Targets (issue #2): For You p99 < 50 ms; throughput >= 0.5x the trivial endpoint's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import bench_env, data_dir, manage, percentile, server  # noqa: E402
+
+POPULATE = """
+import random
+from datetime import timedelta
+from django.utils import timezone
+from reelbox.accounts.models import User
+from reelbox.videos.models import Rendition, Video
+random.seed(1)
+authors = [User.objects.create(username=f"bench{i}", email=f"b{i}@example.test") for i in range(50)]
+now = timezone.now()
+videos = [Video(author=authors[i % 50], caption=f"bench video {i} #bench", status="ready", duration=15.0,
+                width=720, height=1280, fps=30, media_prefix=f"videos/b{i}", poster_path=f"videos/b{i}/poster.jpg",
+                hls_path=f"videos/b{i}/master.m3u8", view_count=random.randint(0, 100000), ready_at=now,
+                public_id=f"bench{i:06d}")
+          for i in range(__COUNT__)]
+Video.objects.bulk_create(videos, batch_size=500)
+for v in Video.objects.all().only("pk", "media_prefix"):
+    Video.objects.filter(pk=v.pk).update(created_at=now - timedelta(minutes=random.randint(0, 100000)))
+Rendition.objects.bulk_create(
+    [Rendition(video=v, height=h, width_px=h, height_px=h * 16 // 9, bitrate=h * 2000,
+               mp4_path=f"{v.media_prefix}/{h}.mp4", hls_path=f"{v.media_prefix}/{h}/index.m3u8")
+     for v in Video.objects.all().only("pk", "media_prefix") for h in (720, 480, 360)], batch_size=1000)
+"""
+
+
+async def client_loop(http: httpx.AsyncClient, path: str, stop_at: float, latencies: list[float], walk: bool):
+    cursor = None
+    while time.perf_counter() < stop_at:
+        url = path + (f"?cursor={cursor}" if cursor else "")
+        start = time.perf_counter()
+        response = await http.get(url)
+        latencies.append(time.perf_counter() - start)
+        response.raise_for_status()
+        if walk:
+            cursor = response.json().get("next_cursor")
+
+
+async def load(base: str, path: str, clients: int, seconds: float, walk: bool) -> dict:
+    latencies: list[float] = []
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as http:
+        await asyncio.gather(*(client_loop(http, path, time.perf_counter() + 2, [], walk) for _ in range(clients)))
+        start = time.perf_counter()
+        await asyncio.gather(*(client_loop(http, path, start + seconds, latencies, walk) for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed,
+            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--videos", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--web-workers", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with data_dir() as data:
+        manage(data, "migrate", "--verbosity", "0")
+        subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c",
+                        POPULATE.replace("__COUNT__", str(args.videos))], env=bench_env(data), check=True)
+        with server(data, "--no-worker", "--web-workers", str(args.web_workers)) as base:
+            trivial = asyncio.run(load(base, "/api/v1/ping", args.clients, args.seconds, walk=False))
+            foryou = asyncio.run(load(base, "/api/v1/feed/foryou", args.clients, args.seconds, walk=True))
+    result = {"videos": args.videos, "clients": args.clients, "trivial": trivial, "foryou": foryou,
+              "throughput_ratio": foryou["rps"] / trivial["rps"]}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"{args.videos} videos, {args.clients} concurrent clients, {args.seconds:.0f} s per endpoint")
+    print(f"{'endpoint':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
+    for name, r in (("trivial /api/v1/ping", trivial), ("/api/v1/feed/foryou", foryou)):
+        print(f"{name:<22}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}")
+    print(f"throughput ratio (For You / trivial): {result['throughput_ratio']:.2f}  (target >= 0.5)")
+    print(f"For You p99: {foryou['p99_ms']:.1f} ms  (target < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Value model: score = sum_a P(a | user, item) * V(a) + E(watch | user, item) * V(watch).
+
+P(a) starts from the item's smoothed rate of action a (shrunk towards the global rate, so a video
+with 3 views and 1 share is not ranked as if 33 % of viewers share it) and is shifted in logit space
+by the user's affinity for the item; negative actions move the opposite way.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+
+from reelbox.recsys.config import ACTIONS
+
+NEGATIVE = {"skip", "not_interested"}
+
+
+class ActionRates:
+    """Per-item counters of impressions, actions and duration-debiased watch quantile."""
+
+    def __init__(self, n_items: int = 0) -> None:
+        self.impressions = np.zeros(n_items)
+        self.watch = np.zeros(n_items)
+        self.counts = {a: np.zeros(n_items) for a in ACTIONS}
+
+    def grow(self, n_items: int) -> None:
+        extra = n_items - len(self.impressions)
+        if extra <= 0:
+            return
+        self.impressions = np.concatenate([self.impressions, np.zeros(extra)])
+        self.watch = np.concatenate([self.watch, np.zeros(extra)])
+        self.counts = {a: np.concatenate([c, np.zeros(extra)]) for a, c in self.counts.items()}
+
+    def add(self, items: np.ndarray, watch_q: np.ndarray, actions: Mapping[str, np.ndarray]) -> None:
+        np.add.at(self.impressions, items, 1.0)
+        np.add.at(self.watch, items, watch_q)
+        for a in ACTIONS:
+            np.add.at(self.counts[a], items, np.asarray(actions[a], dtype=np.float64))
+
+    def smoothed(self, items: np.ndarray, strength: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        total = max(self.impressions.sum(), 1.0)
+        n = self.impressions[items]
+        rates = {}
+        for a in ACTIONS:
+            g = (self.counts[a].sum() + 1.0) / (total + 2.0)
+            rates[a] = (self.counts[a][items] + strength * g) / (n + strength)
+        gw = (self.watch.sum() + 0.5) / (total + 1.0)
+        return rates, (self.watch[items] + strength * gw) / (n + strength)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        out = {"rates_impressions": self.impressions, "rates_watch": self.watch}
+        out.update({f"rates_{a}": c for a, c in self.counts.items()})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> ActionRates:
+        r = cls(0)
+        r.impressions = np.array(arrays["rates_impressions"], dtype=np.float64)
+        r.watch = np.array(arrays["rates_watch"], dtype=np.float64)
+        r.counts = {a: np.array(arrays[f"rates_{a}"], dtype=np.float64) for a in ACTIONS}
+        return r
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def value_scores(rates: ActionRates, items: np.ndarray, affinity: np.ndarray, cfg: Mapping) -> np.ndarray:
+    """Expected value of showing each item; `affinity` is the user's relevance in [-1, 1]."""
+    p, watch = rates.smoothed(items, cfg["prior_strength"])
+    shift = cfg["affinity_weight"] * affinity
+    values = cfg["values"]
+    score = values.get("watch", 0.0) * _sigmoid(_logit(watch) + shift)
+    for a, v in values.items():
+        if a == "watch" or a not in p:
+            continue
+        sign = -1.0 if a in NEGATIVE else 1.0
+        score = score + v * _sigmoid(_logit(p[a]) + sign * shift)
+    return score
+
+
+class Trending:
+    """Exponentially time-decayed view counts. Scores are stored relative to a reference time so an
+    event costs O(1) instead of decaying every item."""
+
+    def __init__(self, n_items: int, half_life_s: float) -> None:
+        self.half_life_s = half_life_s
+        self.ref = 0.0
+        self.scores = np.zeros(n_items)
+
+    def grow(self, n_items: int) -> None:
+        if n_items > len(self.scores):
+            self.scores = np.concatenate([self.scores, np.zeros(n_items - len(self.scores))])
+
+    def add(self, items: np.ndarray, timestamps: np.ndarray, weights: np.ndarray | None = None) -> None:
+        if len(items) == 0:
+            return
+        t_max = float(np.max(timestamps))
+        # Re-base before exponents get large enough to overflow (2^900 is near float64's limit).
+        if (t_max - self.ref) / self.half_life_s > 900:
+            self.scores *= 2.0 ** (-(t_max - self.ref) / self.half_life_s)
+            self.ref = t_max
+        w = np.ones(len(items)) if weights is None else weights
+        np.add.at(self.scores, items, w * 2.0 ** ((np.asarray(timestamps) - self.ref) / self.half_life_s))
+
+    def at(self, now: float) -> np.ndarray:
+        """Decayed counts at `now`; one common factor, so ranking never needs it but reasons do."""
+        return self.scores * 2.0 ** (-(now - self.ref) / self.half_life_s) if math.isfinite(now) else self.scores

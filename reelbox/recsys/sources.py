@@ -1,0 +1,138 @@
+"""Candidate sources. Each returns its own scored list so it can be measured and tuned alone."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from reelbox.recsys.catalog import Catalog
+from reelbox.recsys.collab import CollabModel
+from reelbox.recsys.exploration import ExposurePools
+from reelbox.recsys.state import UserState
+
+# Newest items per feature scanned by the content/following sources: a hashtag like #fyp can hold
+# millions of videos, and the freshest ones are what a feed wants from it.
+FEATURE_SCAN = 1000
+# Strongest features per kind the content source expands; affinity beyond these is mostly noise.
+TOP_FEATURES = 5
+
+
+@dataclass
+class SourceResult:
+    name: str
+    items: np.ndarray
+    scores: np.ndarray
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def collaborative(collab: CollabModel, state: UserState, catalog: Catalog, k: int,
+                  half_life: float | None) -> SourceResult:
+    items, weights = state.weighted_history(half_life)
+    known = items < collab.n_items
+    items, weights = items[known], weights[known]
+    if len(items) == 0:
+        return SourceResult("collaborative", np.zeros(0, dtype=np.int64), np.zeros(0))
+    scores = collab.score_user(items, weights)
+    scores[items] = -np.inf
+    top = top_indices(scores, k)
+    top = top[np.isfinite(scores[top]) & (scores[top] > 0)]
+    # Reason: the history item that contributed most to each candidate ("because you watched X").
+    contrib = np.asarray(collab.matrix[items][:, top].todense()) * np.power(np.maximum(weights, 0), collab.config.weight_power)[:, None]
+    because = items[np.argmax(contrib, axis=0)] if len(top) else np.zeros(0, dtype=np.int64)
+    reasons = [{"because": catalog.items[b].item} for b in because]
+    return SourceResult("collaborative", top, scores[top], reasons)
+
+
+def content_scores(state: UserState, catalog: Catalog, items: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """Signed content affinity of the user for each item, normalised to [-1, 1]."""
+    mass = max((abs(v) for aff in state.affinity.values() for v in aff.values()), default=0.0)
+    out = np.zeros(len(items))
+    if mass == 0 or len(items) == 0:
+        return out
+    for kind, aff in state.affinity.items():
+        if not aff:
+            continue
+        codes = np.array([catalog.code(kind, v) for v in aff], dtype=np.int64)
+        vals = np.fromiter(aff.values(), dtype=np.float64, count=len(aff))
+        known = codes >= 0
+        codes, vals = codes[known], vals[known]
+        if len(codes) == 0:
+            continue
+        order = np.argsort(codes)
+        codes, vals = codes[order], vals[order]
+        c = catalog.codes_of(kind, items)
+        pos = np.clip(np.searchsorted(codes, c), 0, len(codes) - 1)
+        hit = (codes[pos] == c) & (c >= 0)
+        out += weights.get(kind, 1.0) * np.where(hit, vals[pos], 0.0).sum(axis=1)
+    return np.tanh(out / mass)
+
+
+def content(state: UserState, catalog: Catalog, k: int, weights: dict[str, float]) -> SourceResult:
+    index = {"hashtag": catalog.by_hashtag, "sound": catalog.by_sound, "creator": catalog.by_creator}
+    parts, part_w, part_why = [], [], []
+    for kind, aff in state.affinity.items():
+        for value, w in sorted(aff.items(), key=lambda kv: -kv[1])[:TOP_FEATURES]:
+            if w <= 0:
+                break
+            members = index[kind].get(value, [])[-FEATURE_SCAN:]
+            if members:
+                parts.append(np.asarray(members, dtype=np.int64))
+                part_w.append(weights.get(kind, 1.0) * w)
+                part_why.append((kind, value))
+    if not parts:
+        return SourceResult("content", np.zeros(0, dtype=np.int64), np.zeros(0))
+    allp = np.concatenate(parts)
+    w = np.repeat(part_w, [len(p) for p in parts])
+    src = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
+    items, inv = np.unique(allp, return_inverse=True)
+    scores = np.bincount(inv, weights=w, minlength=len(items))
+    # Reason: the strongest single feature behind each item.
+    order = np.lexsort((w, inv))
+    last = np.r_[np.flatnonzero(np.diff(inv[order])), len(order) - 1]
+    why = src[order[last]]
+    top = top_indices(scores, k)
+    reasons = [{"kind": part_why[why[t]][0], "value": part_why[why[t]][1]} for t in top]
+    return SourceResult("content", items[top], scores[top], reasons)
+
+
+def following(follows: Iterable[Hashable], catalog: Catalog, k: int) -> SourceResult:
+    items = [i for c in follows for i in catalog.by_creator.get(c, [])[-FEATURE_SCAN:]]
+    if not items:
+        return SourceResult("following", np.zeros(0, dtype=np.int64), np.zeros(0))
+    arr = np.array(items, dtype=np.int64)
+    # Newest first: a followed creator's fresh upload is the point of following them.
+    order = np.argsort(-catalog.created_at[arr], kind="stable")[:k]
+    reasons = [{"creator": catalog.items[i].creator} for i in arr[order]]
+    return SourceResult("following", arr[order], np.ones(len(order)), reasons)
+
+
+def trending(scores: np.ndarray, k: int) -> SourceResult:
+    top = top_indices(scores, k)
+    top = top[scores[top] > 0]
+    return SourceResult("trending", top, scores[top], [{} for _ in top])
+
+
+def exploration(pools: ExposurePools, state: UserState, catalog: Catalog, k: int) -> SourceResult:
+    active = pools.active()
+    if not active:
+        return SourceResult("exploration", np.zeros(0, dtype=np.int64), np.zeros(0))
+    items = np.array(active, dtype=np.int64)
+    need = np.array([pools.need(i) for i in active])
+    lang = state.language
+    if lang:
+        total = sum(lang.values()) or 1.0
+        need = need + np.array([lang.get(catalog.items[i].language or "", 0.0) / total for i in active])
+    top = top_indices(need, k)
+    reasons = [{"pool": pools.items[int(i)].level} for i in items[top]]
+    return SourceResult("exploration", items[top], need[top], reasons)
