@@ -28,7 +28,10 @@ def require_service(available: bool, reason: str) -> None:
 def _no_rate_limit_leaks():
     from django.core.cache import cache
 
+    from reelbox.feed.queries import clear_caches
+
     cache.clear()
+    clear_caches()
     yield
 
 

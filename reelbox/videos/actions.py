@@ -93,8 +93,11 @@ def mark_failed(video: Video, code: str, message: str) -> None:
 
 
 def delete_video(video: Video) -> None:
-    prefix = video.media_prefix
+    from reelbox.videos.queries import forget
+
+    prefix, pk = video.media_prefix, video.pk
     video.delete()
+    forget(pk)
     transaction.on_commit(lambda: storage.delete_prefix(prefix))
 
 

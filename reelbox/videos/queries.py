@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Prefetch, QuerySet
 
+from reelbox.core.ttlcache import TTLCache
 from reelbox.videos import storage
 from reelbox.videos.models import Rendition, Video
+
+# Serialized playable videos, for the feed's hot path. Counts may lag by a few
+# seconds; visibility does not depend on this cache (callers pass only ids
+# that a permission-checked query returned).
+_serialized = TTLCache(ttl_s=5.0, max_items=20_000)
 
 
 def _is_owner_or_staff(viewer, video: Video) -> bool:
@@ -70,5 +78,28 @@ def serialize(video: Video) -> dict:
             "avatar_url": author.avatar.url if author.avatar else None,
         },
         "view_count": video.view_count,
-        "created_at": video.created_at,
+        "created_at": video.created_at.isoformat(),
     }
+
+
+def serialize_many(pks: list[int]) -> list[str]:
+    """Playable videos as JSON texts, in the order of ``pks``, from cache where possible.
+
+    JSON rather than dicts: encoding is most of a cached feed page's cost, so
+    each video is encoded once per cache lifetime, not once per request.
+    """
+    found = {pk: hit for pk in pks if (hit := _serialized.get(pk)) is not None}
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        for video in with_media(playable().filter(pk__in=missing)):
+            found[video.pk] = json.dumps(serialize(video), ensure_ascii=False)
+            _serialized.set(video.pk, found[video.pk])
+    return [found[pk] for pk in pks if pk in found]
+
+
+def forget(pk: int) -> None:
+    _serialized.delete(pk)
+
+
+def clear_cache() -> None:
+    _serialized.clear()

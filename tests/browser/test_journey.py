@@ -68,6 +68,9 @@ def test_signup_upload_watch_swipe_events(live_server, browser, worker_process, 
     while Video.objects.filter(status=Video.Status.READY).count() < 2 and time.monotonic() < deadline:
         time.sleep(0.5)
 
+    from reelbox.feed.queries import CANDIDATE_TTL_S
+
+    time.sleep(CANDIDATE_TTL_S)  # the feed's shared candidate list refreshes on this schedule
     page.goto(f"{live_server.url}/")
     articles = page.locator("article.item")
     articles.first.wait_for()
