@@ -30,7 +30,7 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
             close_old_connections()
 
 
-def run(*, queues: list[str], interval: float = 0.5, batch: bool = False, sweep_s: float = 30.0) -> None:
+def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_s: float = 30.0) -> None:
     from django.conf import settings
     from django_tasks_db.management.commands.db_worker import Worker
 

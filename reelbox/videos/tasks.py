@@ -132,7 +132,11 @@ class Transcoder:
         if first.height not in done:
             self._encode(video, src, info, [first])
         if not video.poster_path:
-            self._poster(video, src, info)
+            # From the 720p rendition: decoding it costs a fraction of the
+            # 1080p+ original, and this step delays "ready".
+            first_mp4 = video.renditions.get(height=first.height).mp4_path
+            with storage.local_copy(first_mp4) as small:
+                self._poster(video, small, info)
         self._publish(video, ready=True)
         missing = [r for r in rest if r.height not in done]
         if missing:

@@ -1,0 +1,110 @@
+"""Upload -> first playable -> full ladder through Reelbox, against bare ffmpeg in the same run.
+
+    python bench/transcode.py [--duration 15]
+
+The clip is 1080x1920 30 fps with film grain (noise=alls=10): realistic phone footage, which is far
+harder to encode than a clean test pattern. The baselines are single ffmpeg commands with the same
+encoder settings as Reelbox's ladder: the 720p rendition alone, and all four rungs in one process.
+Targets (issue #2): first playable <= 1.15x bare 720p; full ladder <= 1.1x bare ladder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench._server import data_dir, manage, server  # noqa: E402
+from reelbox.media import ladder  # noqa: E402
+from reelbox.media.ffmpeg import run_ffmpeg  # noqa: E402
+from reelbox.media.generate import make_clip  # noqa: E402
+from reelbox.media.probe import probe  # noqa: E402
+
+
+def bare(src: Path, out: Path, rungs: list) -> float:
+    """The bare command: decode once, split, one x264 veryfast encode per rung (Reelbox's settings)."""
+    info = probe(src)
+    gop = round(2 * info.fps)
+    graph = f"[0:v:0]split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs))) + ";" + ";".join(
+        f"[s{i}]scale={w}:{h},format=yuv420p[v{i}]"
+        for i, (w, h) in enumerate(ladder.output_size(info, r) for r in rungs))
+    args = ["-i", str(src), "-filter_complex", graph]
+    for i, rung in enumerate(rungs):
+        args += ["-map", f"[v{i}]", "-map", "0:a:0", "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high",
+                 "-b:v", f"{rung.video_kbps}k", "-maxrate", f"{rung.maxrate_kbps}k",
+                 "-bufsize", f"{rung.bufsize_kbps}k", "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+                 "-c:a", "aac", "-b:a", f"{rung.audio_kbps}k", "-movflags", "+faststart", str(out / f"{rung.height}.mp4")]
+    start = time.perf_counter()
+    run_ffmpeg(args, timeout=3600)
+    return time.perf_counter() - start
+
+
+def through_reelbox(src: Path, expected_rungs: int) -> dict:
+    with data_dir() as data:
+        manage(data, "migrate", "--verbosity", "0")
+        with server(data, "--web-workers", "1") as base, httpx.Client(base_url=base, timeout=120) as http:
+            token = http.post("/api/v1/auth/signup", json={"username": "bench", "email": "b@example.test",
+                                                           "password": "benchmark passphrase"}).json()["token"]
+            http.headers["Authorization"] = f"Bearer {token}"
+            start = time.perf_counter()
+            with src.open("rb") as fh:
+                response = http.post("/api/v1/videos", files={"file": ("clip.mp4", fh, "video/mp4")})
+            response.raise_for_status()
+            uploaded = time.perf_counter() - start
+            video_id = response.json()["id"]
+            first = None
+            while True:
+                video = http.get(f"/api/v1/videos/{video_id}").json()
+                now = time.perf_counter() - start
+                if video["status"] == "failed":
+                    raise SystemExit(f"transcode failed: {video['error']}")
+                if video["status"] == "ready" and first is None:
+                    first = now
+                if len(video["renditions"]) == expected_rungs:
+                    full = now
+                    break
+                time.sleep(0.05)
+            # The ladder is complete once every rung exists; the poster strip follows it.
+            return {"upload_s": uploaded, "first_playable_s": first, "full_ladder_s": full}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="reelbox-bench-") as tmp:
+        tmp = Path(tmp)
+        src = make_clip(tmp / "phone.mp4", duration=args.duration, width=1080, height=1920, fps=30, grain=10)
+        info = probe(src)
+        rungs = ladder.plan_ladder(info)
+        (tmp / "a").mkdir()
+        (tmp / "b").mkdir()
+        bare_720 = bare(src, tmp / "a", rungs[:1])
+        bare_ladder = bare(src, tmp / "b", rungs)
+        reelbox = through_reelbox(src, len(rungs))
+    result = {"clip": f"{args.duration:.0f}s 1080x1920 30fps grain", "rungs": [r.height for r in rungs],
+              "bare_720p_s": bare_720, "bare_ladder_s": bare_ladder, **reelbox,
+              "first_playable_ratio": reelbox["first_playable_s"] / bare_720,
+              "full_ladder_ratio": reelbox["full_ladder_s"] / bare_ladder}
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return
+    print(f"clip: {result['clip']}, rungs {result['rungs']}")
+    print(f"bare ffmpeg 720p:           {bare_720:6.2f} s")
+    print(f"bare ffmpeg full ladder:    {bare_ladder:6.2f} s")
+    print(f"reelbox upload (HTTP):      {reelbox['upload_s']:6.2f} s")
+    print(f"reelbox first playable:     {reelbox['first_playable_s']:6.2f} s  "
+          f"= {result['first_playable_ratio']:.2f}x bare 720p (target <= 1.15x)")
+    print(f"reelbox full ladder:        {reelbox['full_ladder_s']:6.2f} s  "
+          f"= {result['full_ladder_ratio']:.2f}x bare ladder (target <= 1.1x)")
+
+
+if __name__ == "__main__":
+    main()
