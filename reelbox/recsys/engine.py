@@ -106,7 +106,6 @@ class Engine:
         q = m.quantiles.quantile(ev.watch_ratio, dur)
         m.rates.add(idx, q, {a: getattr(ev, a) for a in ACTIONS})
         m.trending.add(idx, ev.timestamp)
-        content_w = self.config["content"]
         completed, follow, nope = ev.completed.tolist(), ev.follow.tolist(), ev.not_interested.tolist()
         engaged = np.zeros(len(ev), dtype=bool)
         for a in ENGAGE:
@@ -119,7 +118,7 @@ class Engine:
         for n, user in enumerate(ev.user.tolist()):
             state = self._state(user)
             touched.setdefault(user, []).append(idx_l[n])
-            _apply_event(state, m.catalog, idx_l[n], w_l[n], follow[n], nope[n], content_w)
+            _apply_event(state, m.catalog, idx_l[n], w_l[n], follow[n], nope[n])
         # One vectorised Bloom insert per user rather than one per event.
         for user, seen in touched.items():
             m.users[user].seen.add_many(np.array(seen, dtype=np.int64))
@@ -173,7 +172,7 @@ class Engine:
         keep = None
         if callable(held):
             items_ = m.catalog.items
-            keep = lambda s: not held(items_[s.item].item)  # noqa: E731
+            keep = lambda s: not held(items_[s.item].item)
         page = assemble(main, ex_slots, k, cfg["rerank"]["max_run"], share, keep)
         ex_reason = {int(i): r for i, r in zip(explore.items, explore.reasons)}
         out = []
@@ -244,8 +243,8 @@ _REASON = {"following": "followed_creator", "collaborative": "similar_to_watched
 _SOURCE_WEIGHT = {"following": 1.0, "collaborative": 1.0, "content": 0.8, "trending": 0.2}
 
 
-def _apply_event(state: UserState, catalog: Catalog, item: int, w: float, follow: bool, not_interested: bool,
-                 content_w: Mapping[str, float]) -> None:
+def _apply_event(state: UserState, catalog: Catalog, item: int, w: float, follow: bool,
+                 not_interested: bool) -> None:
     prev = state.history.get(item, (0.0, 0))[0]
     total = prev + w
     if total > 0:

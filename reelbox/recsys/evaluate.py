@@ -68,9 +68,12 @@ def format_table(results: dict[str, dict[str, float]]) -> str:
     first = next(iter(results.values()), {})
     cols = [c for c in list(METRICS) + ["fit_seconds"] if c in first] + [c for c in first if c not in METRICS
                                                                            and c != "fit_seconds"]
-    lines = [f"{'model':<12}" + "".join(f"{c:>14}" for c in cols)]
+    width = {c: max(14, len(c) + 2) for c in cols}
+    lines = [f"{'model':<16}" + "".join(f"{c:>{width[c]}}" for c in cols)]
     for name, row in results.items():
-        lines.append(f"{name:<12}" + "".join(f"{row.get(c, float('nan')):>14.4f}" for c in cols))
+        cells = (f"{v:>{width[c]}d}" if isinstance(v := row.get(c, float("nan")), int) else f"{v:>{width[c]}.4f}"
+                 for c in cols)
+        lines.append(f"{name:<16}" + "".join(cells))
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 
 from reelbox.core.ttlcache import TTLCache
 from reelbox.videos import storage
+from reelbox.videos.messages import rejection_message
 from reelbox.videos.models import Rendition, Video
 
 # Serialized playable videos, for the feed's hot path. Counts may lag by a few
@@ -60,7 +61,8 @@ def serialize(video: Video) -> dict:
     return {
         "id": video.public_id,
         "status": api_status(video),
-        "error": video.error or None,
+        # Translated when read, in the reader's language (the stored text is for logs).
+        "error": rejection_message(video.error_code) if video.error_code else None,
         "error_code": video.error_code or None,
         "caption": video.caption,
         "duration": video.duration,

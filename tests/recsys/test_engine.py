@@ -1,8 +1,8 @@
 from collections import Counter
 
-from reelbox.recsys import Engine, Model
-
 from conftest import T0
+
+from reelbox.recsys import Engine, Model
 
 
 def _watch_cats(engine: Engine, user: str) -> None:

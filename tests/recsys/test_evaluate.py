@@ -7,8 +7,8 @@ pytestmark = pytest.mark.skipif(ml100k_path() is None,
 
 
 def test_evaluator_on_ml100k_slice() -> None:
-    from reelbox.recsys.evaluate import _first_users, run_random
     from reelbox.recsys.data import load_ml100k
+    from reelbox.recsys.evaluate import _first_users, run_random
 
     data = _first_users(load_ml100k(), 200)
     res = run_random(data, seed=2020, names=["reelbox", "ease", "pop"], budget_s=5.0)

@@ -1,7 +1,7 @@
-from reelbox.recsys.exploration import ACTIVE, RETIRED, ExposurePools
-from reelbox.recsys import Engine, Item
-
 from conftest import T0
+
+from reelbox.recsys import Engine, Item
+from reelbox.recsys.exploration import ACTIVE, RETIRED, ExposurePools
 
 
 def _serve(pools: ExposurePools, item: int, n: int, completion: float, engagement: float) -> None:
