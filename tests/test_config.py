@@ -1,0 +1,58 @@
+"""Settings come from REELBOX_* variables and fail loudly, naming the variable."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from reelbox import config
+
+
+def load(monkeypatch, tmp_path, **env):
+    for key in list(os.environ):
+        if key.startswith("REELBOX_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("REELBOX_DATA_DIR", str(tmp_path))
+    for key, value in env.items():
+        monkeypatch.setenv(f"REELBOX_{key}", value)
+    return config.load()
+
+
+def test_defaults(monkeypatch, tmp_path):
+    cfg = load(monkeypatch, tmp_path)
+    assert cfg.database_url == f"sqlite:///{tmp_path / 'reelbox.sqlite3'}"
+    assert cfg.storage == "local" and cfg.max_upload_mb == 500 and cfg.max_duration_s == 600
+    # The generated key is kept, private, and reused on the next start.
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert load(monkeypatch, tmp_path).secret_key == cfg.secret_key == key_file.read_text()
+
+
+@pytest.mark.parametrize(("env", "variable"), [
+    ({"MAX_UPLOAD_MB": "lots"}, "REELBOX_MAX_UPLOAD_MB"),
+    ({"MAX_DURATION_S": "0"}, "REELBOX_MAX_DURATION_S"),
+    ({"DATABASE_URL": "mysql://x/y"}, "REELBOX_DATABASE_URL"),
+    ({"STORAGE": "ftp://nope"}, "REELBOX_STORAGE"),
+    ({"PRODUCTION": "maybe"}, "REELBOX_PRODUCTION"),
+    ({"PRODUCTION": "true", "ALLOWED_HOSTS": "example.com"}, "REELBOX_SECRET_KEY"),
+    ({"PRODUCTION": "true", "ALLOWED_HOSTS": "example.com", "SECRET_KEY": "changeme"}, "REELBOX_SECRET_KEY"),
+    ({"PRODUCTION": "true", "SECRET_KEY": "x" * 50}, "REELBOX_ALLOWED_HOSTS"),
+])
+def test_bad_values_name_the_variable(monkeypatch, tmp_path, env, variable):
+    with pytest.raises(config.ConfigError, match=variable):
+        load(monkeypatch, tmp_path, **env)
+
+
+def test_production_with_a_real_key(monkeypatch, tmp_path):
+    cfg = load(monkeypatch, tmp_path, PRODUCTION="1", SECRET_KEY="k" * 40, ALLOWED_HOSTS="a.example, b.example")
+    assert cfg.production and not cfg.debug and cfg.allowed_hosts == ["a.example", "b.example"]
+
+
+def test_the_command_refuses_to_start(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REELBOX_")}
+    env |= {"REELBOX_DATA_DIR": str(tmp_path), "REELBOX_MAX_UPLOAD_MB": "lots"}
+    result = subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "check"], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "REELBOX_MAX_UPLOAD_MB must be an integer" in result.stderr
