@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from reelbox.accounts import actions, queries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC
 
 from django.db import transaction
 from django.db.models import F
@@ -41,11 +41,11 @@ def _check(raw: dict, now: datetime) -> tuple[dict | None, str | None]:
             if isinstance(client_ts, bool):
                 raise ValueError
             if isinstance(client_ts, (int, float)):
-                ts = datetime.fromtimestamp(client_ts / 1000, tz=dt_timezone.utc)
+                ts = datetime.fromtimestamp(client_ts / 1000, tz=UTC)
             else:
                 ts = datetime.fromisoformat(str(client_ts))
                 if ts.tzinfo is None:
-                    ts = ts.replace(tzinfo=dt_timezone.utc)
+                    ts = ts.replace(tzinfo=UTC)
         except (ValueError, OverflowError, OSError):
             return None, _("client_ts: milliseconds since the epoch or an ISO 8601 time")
         if abs(ts - now) > MAX_SKEW:

@@ -12,7 +12,6 @@ import base64
 import binascii
 import fcntl
 import hashlib
-import json
 import secrets
 from pathlib import Path
 
