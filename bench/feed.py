@@ -104,13 +104,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     with data_dir() as data:
         manage(data, "migrate", "--verbosity", "0")
         subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c",
                         POPULATE.replace("__COUNT__", str(args.videos))], env=bench_env(data), check=True)
-        with server(data, "--no-worker", "--web-workers", str(args.web_workers)) as base:
+        with server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads", str(args.threads)) as base:
             trivial = measure(base, "/api/v1/ping", args.clients, args.seconds, walk=False)
             foryou = measure(base, "/api/v1/feed/foryou", args.clients, args.seconds, walk=True)
     result = {"videos": args.videos, "clients": args.clients, "trivial": trivial, "foryou": foryou,

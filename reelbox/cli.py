@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--web-workers", type=int, default=2, help="web server processes")
-    run.add_argument("--threads", type=int, default=4, help="request threads per web server process")
+    run.add_argument("--threads", type=int, default=2, help="request threads per web server process")
     run.add_argument("--no-worker", dest="worker", action="store_false", help="do not start background workers")
     run.add_argument("--no-seed", dest="seed", action="store_false", help="do not seed demo content on first start")
     run.set_defaults(func=cmd_run)

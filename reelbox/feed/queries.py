@@ -9,7 +9,9 @@ repeats within a session without any server-side session state.
 from __future__ import annotations
 
 import base64
+import struct
 import zlib
+from dataclasses import dataclass, field
 
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -27,32 +29,53 @@ MAX_CURSOR_BYTES = 1 << 17
 _signer = signing.Signer(salt="reelbox.feed.cursor")
 
 
-def encode_cursor(seen: set[int]) -> str:
-    """The seen set as a bitmap over primary keys: ~1 bit per video in the id range, then zlib."""
-    base = min(seen)
-    bits = 0
-    for pk in seen:
-        bits |= 1 << (pk - base)
-    raw = base.to_bytes(8, "big") + bits.to_bytes((bits.bit_length() + 7) // 8, "little")
-    return _signer.sign(base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("="))
+@dataclass
+class Cursor:
+    """Where a session is in each candidate list, and a bitmap of every video it was shown.
 
+    Positions make a page cost O(page size) instead of O(videos seen); the
+    bitmap (one bit per primary key from ``base``) guarantees no repeats even
+    when the shared lists shift between pages.
+    """
 
-def decode_cursor(cursor: str | None) -> set[int]:
-    if not cursor:
-        return set()
-    try:
-        packed = _signer.unsign(cursor)
-        inflater = zlib.decompressobj()
-        # A signed cursor is ours, but cap inflation anyway: a leaked secret
-        # must not turn into a decompression bomb.
-        raw = inflater.decompress(base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)), MAX_CURSOR_BYTES)
-        if inflater.unconsumed_tail:
-            raise ValueError("cursor too large")
-        base = int.from_bytes(raw[:8], "big")
-        bits = bin(int.from_bytes(raw[8:], "little"))[:1:-1]
-    except (signing.BadSignature, ValueError, zlib.error, TypeError):
-        raise ApiError(_("cursor: this cursor is invalid; start again without one."), "invalid_cursor") from None
-    return {base + i for i, bit in enumerate(bits) if bit == "1"}
+    positions: list[int] = field(default_factory=lambda: [0, 0])
+    base: int = 0
+    bits: int = 0
+    count: int = 0
+
+    def seen(self, pk: int) -> bool:
+        return pk >= self.base and (self.bits >> (pk - self.base)) & 1 == 1
+
+    def add(self, pk: int) -> None:
+        if self.count == 0:
+            self.base = pk
+        elif pk < self.base:
+            self.bits <<= self.base - pk
+            self.base = pk
+        self.bits |= 1 << (pk - self.base)
+        self.count += 1
+
+    def encode(self) -> str:
+        header = struct.pack(">QIII", self.base, self.positions[0], self.positions[1], self.count)
+        raw = header + self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little")
+        return _signer.sign(base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("="))
+
+    @classmethod
+    def decode(cls, cursor: str | None) -> Cursor:
+        if not cursor:
+            return cls()
+        try:
+            packed = _signer.unsign(cursor)
+            inflater = zlib.decompressobj()
+            # A signed cursor is ours, but cap inflation anyway: a leaked
+            # secret must not turn into a decompression bomb.
+            raw = inflater.decompress(base64.urlsafe_b64decode(packed + "=" * (-len(packed) % 4)), MAX_CURSOR_BYTES)
+            if inflater.unconsumed_tail:
+                raise ValueError("cursor too large")
+            base, first, second, count = struct.unpack(">QIII", raw[:20])
+        except (signing.BadSignature, ValueError, zlib.error, TypeError, struct.error):
+            raise ApiError(_("cursor: this cursor is invalid; start again without one."), "invalid_cursor") from None
+        return cls([first, second], base, int.from_bytes(raw[20:], "little"), count)
 
 
 # Candidate lists are shared by every viewer; recomputing them per request
@@ -83,30 +106,28 @@ class _IdList(list):
         self.complete = complete
 
 
-def foryou_page(viewer, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[dict], str | None]:
-    """One page of serialized videos and the cursor for the next."""
+def foryou_page(viewer, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
+    """One page of videos (JSON texts) and the cursor for the next."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    seen = decode_cursor(cursor)
-    if len(seen) >= MAX_SEEN:
-        seen = set()
-    seen_set = set(seen)
-    window = len(seen_set) + limit
-    sources = [iter(_ids("-created_at", window)), iter(_ids("-view_count", window))]
+    state = Cursor.decode(cursor)
+    if state.count >= MAX_SEEN:
+        state = Cursor()
+    lists = [_ids(order, state.positions[i] + limit * 4) for i, order in enumerate(("-created_at", "-view_count"))]
     picked: list[int] = []
-    exhausted = 0
     # Alternate newest and most-watched, skipping anything already shown.
-    while len(picked) < limit and exhausted < len(sources):
-        exhausted = 0
-        for source in sources:
-            for pk in source:
-                if pk not in seen_set:
-                    seen_set.add(pk)
+    progress = True
+    while len(picked) < limit and progress:
+        progress = False
+        for i, candidates in enumerate(lists):
+            while state.positions[i] < len(candidates):
+                pk = candidates[state.positions[i]]
+                state.positions[i] += 1
+                if not state.seen(pk):
+                    state.add(pk)
                     picked.append(pk)
+                    progress = True
                     break
-            else:
-                exhausted += 1
             if len(picked) >= limit:
                 break
     items = video_queries.serialize_many(picked)
-    next_cursor = encode_cursor(seen_set) if len(picked) == limit else None
-    return items, next_cursor
+    return items, state.encode() if len(picked) == limit else None

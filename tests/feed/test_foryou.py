@@ -74,3 +74,23 @@ def test_video_share_page_and_profile(client, make_user):
     assert client.get("/v/nope").status_code == 404
     profile = client.get(f"/@{author.username}").content.decode()
     assert f"/v/{video.public_id}" in profile
+
+
+def test_no_repeats_when_new_videos_arrive_mid_session(api, make_user):
+    from reelbox.feed.queries import clear_caches
+
+    author = make_user()
+    for i in range(8):
+        ready_video(author, view_count=i)
+    first = api.get("/api/v1/feed/foryou", limit=4).json()
+    shown = [item["id"] for item in first["items"]]
+    # New uploads shift the shared candidate lists between two pages.
+    for _ in range(3):
+        ready_video(author, view_count=100)
+    clear_caches()
+    cursor = first["next_cursor"]
+    while cursor:
+        page = api.get("/api/v1/feed/foryou", limit=4, cursor=cursor).json()
+        shown += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+    assert len(shown) == len(set(shown))
