@@ -6,7 +6,7 @@ from ninja.files import UploadedFile
 
 from reelbox.accounts import actions, queries
 from reelbox.core import ratelimit
-from reelbox.core.auth import TokenOrSession, _bearer
+from reelbox.core.auth import TokenOrSession, bearer_token
 from reelbox.core.errors import ApiError, NotFound
 
 router = Router(tags=["accounts"])
@@ -66,7 +66,7 @@ def token(request, payload: TokenIn):
 
 @router.delete("/auth/token", auth=TokenOrSession(), response={204: None})
 def revoke(request):
-    key = _bearer(request)
+    key = bearer_token(request)
     if key:
         actions.revoke_token(key)
     return Status(204, None)

@@ -18,7 +18,7 @@ from reelbox.core.errors import ApiError
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def _bearer(request) -> str | None:
+def bearer_token(request) -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, key = header.partition(" ")
     if scheme.lower() == "bearer" and key.strip():
@@ -31,7 +31,7 @@ def resolve_user(request):
     cached = getattr(request, "_reelbox_user", None)
     if cached is not None:
         return cached
-    key = _bearer(request)
+    key = bearer_token(request)
     if key is not None:
         found = account_queries.user_for_token(key)
         if found is None:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +14,7 @@ from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError, NotFound
 from reelbox.videos import actions, queries
+from reelbox.videos.storage import work_dir
 
 router = Router(tags=["videos"])
 
@@ -45,19 +49,17 @@ class VideoOut(Schema):
     created_at: datetime
 
 
-def uploaded_path(upload: UploadedFile) -> Path:
-    """The uploaded bytes as a file on disk (small uploads live in memory)."""
+@contextlib.contextmanager
+def uploaded_path(upload: UploadedFile) -> Iterator[Path]:
+    """The uploaded bytes as a file on disk: the probe needs a path, and small uploads live in memory."""
     if hasattr(upload, "temporary_file_path"):
-        return Path(upload.temporary_file_path())
-    from reelbox.videos.storage import work_dir
-    import tempfile
-
-    fd, name = tempfile.mkstemp(dir=work_dir(), prefix="upload-")
-    with open(fd, "wb") as fh:
+        yield Path(upload.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(dir=work_dir(), prefix="upload-") as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
-    upload._reelbox_spooled = name  # removed after the request
-    return Path(name)
+        fh.flush()
+        yield Path(fh.name)
 
 
 @router.post("/videos", auth=TokenOrSession(), response={202: VideoOut})
@@ -65,13 +67,8 @@ def create_video(request, file: File[UploadedFile], caption: Form[str] = ""):
     ratelimit.hit(request, "upload", str(request.auth.pk))
     if file.size == 0:
         raise ApiError(actions.rejection_message("empty"), "empty")
-    path = uploaded_path(file)
-    try:
+    with uploaded_path(file) as path:
         video = actions.create_video(author=request.auth, local_path=path, caption=caption)
-    finally:
-        spooled = getattr(file, "_reelbox_spooled", None)
-        if spooled:
-            Path(spooled).unlink(missing_ok=True)
     return Status(202, queries.serialize(queries.access_video(request.auth, video.public_id)))
 
 

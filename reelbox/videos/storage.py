@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 
 def work_dir() -> Path:
@@ -39,14 +39,16 @@ def put_tree(local_dir: Path, prefix: str) -> list[str]:
     return saved
 
 
+def _on_disk() -> bool:
+    return isinstance(default_storage, FileSystemStorage)  # the lazy proxy forwards __class__
+
+
 @contextlib.contextmanager
 def local_copy(name: str) -> Iterator[Path]:
     """A local path for a stored file: the file itself on disk storage, a temporary copy otherwise."""
-    try:
+    if _on_disk():
         yield Path(default_storage.path(name))
         return
-    except NotImplementedError:
-        pass
     with tempfile.TemporaryDirectory(dir=work_dir()) as tmp:
         target = Path(tmp) / "source"
         with default_storage.open(name, "rb") as src, target.open("wb") as dst:
@@ -58,12 +60,8 @@ def delete_prefix(prefix: str) -> None:
     """Remove everything stored under ``prefix`` (a failed or deleted video's media)."""
     if not prefix:
         return
-    try:
-        root = Path(default_storage.path(prefix))
-    except NotImplementedError:
-        root = None
-    if root is not None:
-        shutil.rmtree(root, ignore_errors=True)
+    if _on_disk():
+        shutil.rmtree(Path(default_storage.path(prefix)), ignore_errors=True)
         return
     stack = [prefix]
     while stack:
