@@ -30,6 +30,17 @@ class TTLCache:
             self._data.move_to_end(key)
             return value
 
+    def get_many(self, keys) -> dict:
+        """The live entries among ``keys``, under one lock acquisition."""
+        now = time.monotonic()
+        found = {}
+        with self._lock:
+            for key in keys:
+                hit = self._data.get(key)
+                if hit is not None and hit[0] >= now:
+                    found[key] = hit[1]
+        return found
+
     def set(self, key, value) -> None:
         with self._lock:
             self._data[key] = (time.monotonic() + self.ttl_s, value)

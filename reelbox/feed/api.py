@@ -31,7 +31,7 @@ def foryou(request, cursor: str | None = None, limit: int = queries.PAGE_SIZE):
     items, next_cursor = queries.foryou_page(resolve_user(request), cursor, limit)
     # The hot path: items are already JSON-ready, so skip re-validating them
     # through the schema (it cost more than the rest of the request).
-    body = '{"items":[' + ",".join(items) + '],"next_cursor":' + json.dumps(next_cursor) + "}"
+    body = '{"next_cursor":' + json.dumps(next_cursor) + ',"items":[' + ",".join(items) + "]}"
     return HttpResponse(body.encode(), content_type="application/json")
 
 

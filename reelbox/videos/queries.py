@@ -90,7 +90,7 @@ def serialize_many(pks: list[int]) -> list[str]:
     JSON rather than dicts: encoding is most of a cached feed page's cost, so
     each video is encoded once per cache lifetime, not once per request.
     """
-    found = {pk: hit for pk in pks if (hit := _serialized.get(pk)) is not None}
+    found = _serialized.get_many(pks)
     missing = [pk for pk in pks if pk not in found]
     if missing:
         for video in with_media(playable().filter(pk__in=missing)):
