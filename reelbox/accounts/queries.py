@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.models import AnonymousUser
 
 from reelbox.accounts.models import ApiToken, User
 
@@ -29,6 +28,3 @@ def check_credentials(username: str, password: str) -> User | None:
     # so response time does not reveal which usernames exist.
     return authenticate(username=user.username if user else username, password=password or "")
 
-
-def is_authenticated(user) -> bool:
-    return user is not None and not isinstance(user, AnonymousUser) and user.is_authenticated

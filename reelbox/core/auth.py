@@ -57,9 +57,3 @@ class TokenOrSession(AuthBase):
         user = resolve_user(request)
         return user if user.is_authenticated else None
 
-
-def login_required_user(request):
-    user = resolve_user(request)
-    if not user.is_authenticated:
-        raise ApiError(_("Log in to do this."), "not_authenticated", status=401)
-    return user

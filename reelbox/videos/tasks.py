@@ -36,11 +36,6 @@ def transcode_video(video_pk: int) -> str:
     return Transcoder(video_pk).run()
 
 
-@task()
-def recover_stalled_jobs() -> int:
-    return recover_stalled()
-
-
 def recover_stalled(stale_s: int | None = None) -> int:
     """Re-queue transcodes whose worker stopped beating (killed, crashed, host lost)."""
     stale_s = stale_s if stale_s is not None else settings.REELBOX["STALE_JOB_S"]
