@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 
 from django.http import HttpResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -28,7 +29,9 @@ class EventsOut(Schema):
 
 @router.get("/feed/foryou", auth=None, response=FeedOut)
 def foryou(request, cursor: str | None = None, limit: int = queries.PAGE_SIZE):
-    items, next_cursor = queries.foryou_page(resolve_user(request), cursor, limit)
+    # Resolved only if the ranking asks who is watching (anonymous pages never do).
+    viewer = SimpleLazyObject(lambda: resolve_user(request))
+    items, next_cursor = queries.foryou_page(viewer, cursor, limit)
     # The hot path: items are already JSON-ready, so skip re-validating them
     # through the schema (it cost more than the rest of the request).
     body = '{"next_cursor":' + json.dumps(next_cursor) + ',"items":[' + ",".join(items) + "]}"
