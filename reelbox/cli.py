@@ -45,7 +45,7 @@ def cmd_run(args) -> int:
     signal.signal(signal.SIGTERM, lambda *a: (stop_children(), sys.exit(0)))
     try:
         print(f"reelbox: serving on http://{args.host}:{args.port}", flush=True)
-        serve(args.host, args.port, args.web_workers, args.threads)
+        serve(args.host, args.port, args.web_workers, args.threads, args.interface)
     finally:
         stop_children()
         for child in children:
@@ -56,17 +56,21 @@ def cmd_run(args) -> int:
     return 0
 
 
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """HTTP through Granian's WSGI interface.
+def serve(host: str, port: int, workers: int, threads: int, interface: str = "wsgi") -> None:
+    """HTTP through Granian, WSGI by default.
 
     Measured on two cores (docs/benchmarks.md): Django's sync views behind WSGI
     serve about 7x the requests per second of the same views behind an ASGI
-    server, which pays a thread hop per request. The ASGI application
-    (reelbox.asgi) stays available for WebSocket serving.
+    server, which pays a thread hop per request. ``interface="asgi"`` serves
+    the ASGI application instead (what WebSockets will need).
     """
     from granian.constants import Interfaces
     from granian.server import Server
 
+    if interface == "asgi":
+        Server("reelbox.asgi:application", address=host, port=port, interface=Interfaces.ASGINL, workers=workers,
+               log_level="warning").serve()
+        return
     Server("reelbox.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
            runtime_threads=1, blocking_threads=threads, log_level="warning").serve()
 
@@ -108,7 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--web-workers", type=int, default=2, help="web server processes")
-    run.add_argument("--threads", type=int, default=2, help="request threads per web server process")
+    run.add_argument("--threads", type=int, default=2, help="request threads per web server process (WSGI)")
+    run.add_argument("--interface", choices=["wsgi", "asgi"], default="wsgi",
+                     help="serve the WSGI application (fastest for HTTP) or the ASGI one")
     run.add_argument("--no-worker", dest="worker", action="store_false", help="do not start background workers")
     run.add_argument("--no-seed", dest="seed", action="store_false", help="do not seed demo content on first start")
     run.set_defaults(func=cmd_run)

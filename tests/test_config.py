@@ -56,3 +56,35 @@ def test_the_command_refuses_to_start(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
     assert "REELBOX_MAX_UPLOAD_MB must be an integer" in result.stderr
+
+
+@pytest.mark.parametrize("interface", ["wsgi", "asgi"])
+def test_reelbox_run_serves_on_both_interfaces(tmp_path, interface):
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REELBOX_")} | {"REELBOX_DATA_DIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "reelbox.cli", "run", "--no-seed", "--no-worker", "--port", str(port),
+                             "--interface", interface, "--web-workers", "1"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/v1/feed/foryou", timeout=2)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        assert response.status_code == 200 and response.json() == {"next_cursor": None, "items": []}
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert home.status_code == 200 and "rb_device" in home.headers.get("set-cookie", "")
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=20)
