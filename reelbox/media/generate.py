@@ -43,9 +43,15 @@ def make_clip(
     rotate: int = 0,
     text: str | None = None,
     faststart: bool = False,
+    video_kbps: int | None = None,
     timeout: float = 300,
 ) -> Path:
     """Write an H.264/AAC MP4 test clip and return its path.
+
+    By default the clip is encoded as fast as possible (large, cheap to make).
+    ``video_kbps`` encodes it the way a phone does instead (x264 at that
+    average bitrate), for benchmarks whose input should cost what real uploads
+    cost to decode.
 
     ``width``/``height`` are the coded size. ``rotate`` (clockwise degrees, as
     phones record it) is written as a display matrix without turning the
@@ -74,13 +80,13 @@ def make_clip(
             )
         video += ",format=yuv420p"
         _encode(path, video, duration=duration, fps=fps, tone_hz=tone_hz, rotate=rotate,
-                faststart=faststart, timeout=timeout)
+                faststart=faststart, video_kbps=video_kbps, timeout=timeout)
     return path
 
 
 def _encode(
     path: Path, video: str, *, duration: float, fps: int, tone_hz: float | None, rotate: int, faststart: bool,
-    timeout: float,
+    video_kbps: int | None, timeout: float,
 ) -> None:
 
     args: list[str] = []
@@ -94,7 +100,12 @@ def _encode(
     args += ["-map", "0:v"]
     if tone_hz is not None:
         args += ["-map", "1:a", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-g", str(2 * fps), "-pix_fmt", "yuv420p"]
+    args += ["-c:v", "libx264", "-g", str(2 * fps), "-pix_fmt", "yuv420p"]
+    if video_kbps:
+        args += ["-preset", "veryfast", "-profile:v", "high", "-b:v", f"{video_kbps}k",
+                 "-maxrate", f"{video_kbps * 5 // 4}k", "-bufsize", f"{video_kbps * 2}k"]
+    else:
+        args += ["-preset", "ultrafast"]
     if faststart:
         args += ["-movflags", "+faststart"]
     args += ["-f", "mp4", str(path)]
