@@ -120,6 +120,7 @@ class Transcoder:
             actions.beat(self.video_pk)
 
     def _process(self, video: Video, src: Path) -> None:
+        started = time.monotonic()
         info = probe(src, actions.limits())
         rungs = ladder.plan_ladder(info)
         done = set(video.renditions.values_list("height", flat=True))
@@ -133,12 +134,14 @@ class Transcoder:
             with storage.local_copy(first_mp4) as small:
                 self._poster(video, small, info)
         self._publish(video, ready=True)
+        log.info("video %s playable after %.2fs (%dp)", video.public_id, time.monotonic() - started, first.height)
         missing = [r for r in rest if r.height not in done]
         if missing:
             self._encode(video, src, info, missing)
         if not video.strip_path:
             self._strip(video, src)
         self._publish(video, ready=True, finished=True)
+        log.info("video %s ladder done after %.2fs", video.public_id, time.monotonic() - started)
 
     def _tempdir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"transcode-{self.video_pk}-", dir=storage.work_dir()))
