@@ -58,6 +58,7 @@ def run_ffmpeg(
     threads: int | None = None,
     on_progress: Callable[[float], None] | None = None,
     duration: float | None = None,
+    cwd: os.PathLike | str | None = None,
 ) -> None:
     """Run ffmpeg with ``args``; raise FFmpegError on failure, FFmpegTimeout past ``timeout`` s.
 
@@ -66,7 +67,8 @@ def run_ffmpeg(
     ``args`` because only the caller knows where each output begins.
     ``on_progress`` is called from this thread with the seconds of media
     processed so far, at most once a second, for as long as ffmpeg reports
-    progress; ``duration``, when known, caps the reported value.
+    progress; ``duration``, when known, caps the reported value. ``cwd`` is
+    ffmpeg's working directory, against which relative output names resolve.
     """
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-y", "-loglevel", "error", "-nostats"]
     if threads:
@@ -85,6 +87,7 @@ def run_ffmpeg(
         stderr=subprocess.PIPE,
         start_new_session=True,
         preexec_fn=_die_with_parent(),
+        cwd=cwd,
     )
     tail = bytearray()
     progress = _Progress()

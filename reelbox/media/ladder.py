@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -155,6 +156,7 @@ def transcode(
     threads: int | None,
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
+    hls: bool = True,
 ) -> list[RenditionOutput]:
     """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run.
 
@@ -162,10 +164,14 @@ def transcode(
     oriented (rotation applied to the pixels, no rotation tag left), with a
     fixed 2 s GOP. Each file is written under a temporary name and renamed
     only once ffmpeg succeeded, so a file named ``<rung>.mp4`` is complete.
+
+    With ``hls`` (the default), each encoder's output is also cut into an HLS
+    VOD playlist ``out_dir/hls<rung>/index.m3u8`` as it is written (tee
+    muxer), which spares a remux pass per rung after the encode.
     """
     if not rungs:
         return []
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     fps = _output_fps(probe.fps)
     gop = max(1, round(GOP_SECONDS * fps))
@@ -189,7 +195,7 @@ def transcode(
         for source, (w, h), label in zip(sources, sizes, labels)
     )
 
-    args = safe_input(src)
+    args = safe_input(Path(src).resolve())
     if probe.has_audio:
         audio_map = "0:a:0"
     else:
@@ -206,19 +212,31 @@ def transcode(
             # Phones put GPS coordinates and device names in metadata; the
             # public copies carry none of it.
             "-map_metadata", "-1", "-map_chapters", "-1",
-            "-movflags", "+faststart", "-f", "mp4",
         ]
         if threads:
             args += ["-threads", str(threads)]
-        args.append(str(part))
+        if hls:
+            hls_dir = out_dir / f"hls{rung.height}"
+            shutil.rmtree(hls_dir, ignore_errors=True)
+            hls_dir.mkdir()
+            # Names relative to out_dir (ffmpeg's working directory): the tee
+            # syntax gives ':' '|' '[' ']' meanings, and out_dir may hold them.
+            args += ["-f", "tee", f"[f=mp4:movflags=+faststart]{part.name}|[f=hls:{_HLS_OPTIONS}:"
+                     f"hls_segment_filename={hls_dir.name}/seg_%05d.ts]{hls_dir.name}/index.m3u8"]
+        else:
+            args += ["-movflags", "+faststart", "-f", "mp4", part.name]
     try:
-        run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration)
+        run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration,
+                   cwd=out_dir)
         for part, final in zip(parts, finals):
             os.replace(part, final)
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
-    return [_describe(final, rung.height, float(fps)) for final, rung in zip(finals, rungs)]
+    outputs = [_describe(final, rung.height, float(fps)) for final, rung in zip(finals, rungs)]
+    if hls:
+        outputs = [out.with_hls(read_playlist(out_dir / f"hls{out.height}" / "index.m3u8")) for out in outputs]
+    return outputs
 
 
 def _output_fps(fps: float) -> Fraction:
@@ -251,6 +269,11 @@ def _codecs(extradata: bytes | None, has_audio: bool) -> str:
     else:
         video = DEFAULT_CODECS.split(",")[0]
     return f"{video},mp4a.40.2" if has_audio else video
+
+
+# MPEG-TS segments cut on the 2 s keyframes; the playlist is a VOD one once ffmpeg finishes.
+_HLS_OPTIONS = (f"hls_time={GOP_SECONDS}:hls_playlist_type=vod:hls_list_size=0:"
+                "hls_flags=independent_segments:hls_segment_type=mpegts")
 
 
 def package_hls(

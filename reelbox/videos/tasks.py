@@ -164,15 +164,13 @@ class Transcoder:
             )
             for out in outputs:
                 self._beat()
-                hls_dir = tmp / f"hls{out.height}"
-                hls = ladder.package_hls(out.path, hls_dir)
                 mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
-                storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
-                playlist = f"{video.media_prefix}/{out.height}/{Path(hls.playlist).name}"
+                storage.put_tree(out.hls.playlist.parent, f"{video.media_prefix}/{out.height}")
+                playlist = f"{video.media_prefix}/{out.height}/{out.hls.playlist.name}"
                 Rendition.objects.update_or_create(
                     video=video, height=out.height,
                     defaults=dict(width_px=out.width, height_px=out.height_px, bitrate=out.bitrate,
-                                  peak_bitrate=hls.peak_bitrate, codecs=out.codecs, mp4_path=mp4_name,
+                                  peak_bitrate=out.hls.peak_bitrate, codecs=out.codecs, mp4_path=mp4_name,
                                   hls_path=playlist, size=Path(out.path).stat().st_size),
                 )
         finally:

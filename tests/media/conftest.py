@@ -31,5 +31,5 @@ def portrait_info(portrait_clip: Path) -> ProbeResult:
 def ladder_outputs(media_dir: Path, portrait_clip: Path, portrait_info: ProbeResult) -> list[ladder.RenditionOutput]:
     out_dir = media_dir / "renditions"
     rungs = ladder.plan_ladder(portrait_info)
-    outputs = ladder.transcode(portrait_clip, out_dir, rungs, portrait_info, threads=2, timeout=120)
-    return [out.with_hls(ladder.package_hls(out.path, out_dir / f"hls{out.height}")) for out in outputs]
+    # HLS comes from the same pass (tee muxer); package_hls, the remux of a finished MP4, is tested apart.
+    return ladder.transcode(portrait_clip, out_dir, rungs, portrait_info, threads=2, timeout=120)

@@ -167,10 +167,13 @@ def test_hls_segments_are_two_seconds(tmp_path):
     clip = make_clip(tmp_path / "clip.mp4", duration=5, width=360, height=640, tone_hz=None)
     info = probe(clip)
     [out] = ladder.transcode(clip, tmp_path / "out", ladder.plan_ladder(info), info, threads=1, timeout=60)
-    hls = ladder.package_hls(out.path, tmp_path / "hls")
-    assert hls.durations == pytest.approx([2.0, 2.0, 1.0], abs=0.05)
-    assert hls.target_duration == 2
-    assert [seg.name for seg in hls.segments] == ["seg_00000.ts", "seg_00001.ts", "seg_00002.ts"]
+    # Cut during the encode, and by remuxing the finished MP4: the same segments either way.
+    for hls in (out.hls, ladder.package_hls(out.path, tmp_path / "hls")):
+        assert hls.durations == pytest.approx([2.0, 2.0, 1.0], abs=0.05)
+        assert hls.target_duration == 2
+        assert [seg.name for seg in hls.segments] == ["seg_00000.ts", "seg_00001.ts", "seg_00002.ts"]
+        assert hls.playlist.read_text().rstrip().endswith("#EXT-X-ENDLIST")
+    hls = out.hls
     # Keyframes exactly every 2 s, whatever the content: segments of every rung line up.
     with av.open(str(out.path)) as container:
         stream = container.streams.video[0]

@@ -25,10 +25,19 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 def ffmpeg_processes(parent: int | None = None) -> list[int]:
+    """ffmpeg runs of a transcode: they work in (or write into) a transcode-* directory."""
     out = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
     rows = [line.split(None, 2) for line in out.splitlines()[1:]]
     return [int(pid) for pid, ppid, args in rows
-            if "ffmpeg" in args.split()[0] and "transcode-" in args and (parent is None or int(ppid) == parent)]
+            if "ffmpeg" in args.split()[0] and (parent is None or int(ppid) == parent)
+            and ("transcode-" in args or "transcode-" in _cwd(pid))]
+
+
+def _cwd(pid: str) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/cwd")
+    except OSError:
+        return ""
 
 
 def test_worker_killed_mid_transcode_recovers(auth_api, clips, media_root):
