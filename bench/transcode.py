@@ -5,6 +5,8 @@
 The clip is 1080x1920 30 fps with film grain (noise=alls=10), encoded at a phone camera's bitrate
 (H.264 High, 17 Mbit/s by default): realistic phone footage, far harder to encode than a clean pattern. The baselines are single ffmpeg commands with the same
 encoder settings as Reelbox's ladder: the 720p rendition alone, and all four rungs in one process.
+Reelbox encodes all rungs in one pass too, and counts as playable once the first rung's growing HLS
+playlist is far enough ahead of a viewer starting from the beginning (reelbox/videos/progressive.py).
 Targets (issue #2): first playable <= 1.15x bare 720p; full ladder <= 1.1x bare ladder.
 """
 
@@ -73,12 +75,15 @@ def through_reelbox(src: Path, warmup: Path, expected_rungs: int) -> dict:
                     raise SystemExit(f"transcode failed: {video['error']}")
                 if video["status"] == "ready" and first is None:
                     first = now
+                    # Ready while the ladder still encodes: playable from the first rung's growing playlist.
+                    early = not video["renditions"]
                 if len(video["renditions"]) == expected_rungs:
                     full = now
                     break
                 time.sleep(0.05)
             # The ladder is complete once every rung exists; the poster strip follows it.
-            return {"upload_s": uploaded, "first_playable_s": first, "full_ladder_s": full}
+            return {"upload_s": uploaded, "first_playable_s": first, "full_ladder_s": full,
+                    "playable_before_ladder": early}
 
 
 def main() -> None:
@@ -113,7 +118,8 @@ def main() -> None:
     print(f"bare ffmpeg full ladder:    {bare_ladder:6.2f} s")
     print(f"reelbox upload (HTTP):      {reelbox['upload_s']:6.2f} s")
     print(f"reelbox first playable:     {reelbox['first_playable_s']:6.2f} s  "
-          f"= {result['first_playable_ratio']:.2f}x bare 720p (target <= 1.15x)")
+          f"= {result['first_playable_ratio']:.2f}x bare 720p (target <= 1.15x)"
+          f"{', on the growing 720p playlist' if reelbox['playable_before_ladder'] else ''}")
     print(f"reelbox full ladder:        {reelbox['full_ladder_s']:6.2f} s  "
           f"= {result['full_ladder_ratio']:.2f}x bare ladder (target <= 1.1x)")
 

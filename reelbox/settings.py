@@ -147,7 +147,7 @@ MEDIA_ROOT = CONFIG.media_dir
 if CONFIG.storage.startswith("s3://"):
     _s3 = urlparse(CONFIG.storage)
     _default_storage = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "reelbox.core.s3.MediaS3Storage",
         "OPTIONS": {
             "bucket_name": _s3.netloc,
             "location": _s3.path.strip("/"),

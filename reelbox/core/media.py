@@ -71,6 +71,14 @@ def serve(request, path: str):
         response = FileResponse(open(full, "rb"), content_type=content_type)  # noqa: SIM115
         response["Content-Length"] = str(size)
     response["Accept-Ranges"] = "bytes"
-    # Media paths are immutable (a random segment per video), so cache hard.
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cache-Control"] = cache_control(full)
     return response
+
+
+def cache_control(name: str) -> str:
+    # Playlists are rewritten (a video being encoded grows its playlist, the
+    # master gains rungs), so players must revalidate them; everything else
+    # under a video's random prefix never changes once written.
+    if name.endswith(".m3u8"):
+        return "no-cache"
+    return "public, max-age=31536000, immutable"

@@ -25,7 +25,7 @@ from typing import IO
 from reelbox.media.errors import FFmpegError, FFmpegTimeout
 
 STDERR_TAIL_BYTES = 4096
-PROGRESS_EVERY_S = 1.0
+PROGRESS_EVERY_S = 0.5
 
 # Untrusted inputs may only be read from local files, and only by demuxers for
 # real video containers. Without this, a playlist (HLS, concat, ...) renamed
@@ -66,7 +66,7 @@ def run_ffmpeg(
     as the global filter options); encoders take their own ``-threads`` in
     ``args`` because only the caller knows where each output begins.
     ``on_progress`` is called from this thread with the seconds of media
-    processed so far, at most once a second, for as long as ffmpeg reports
+    processed so far, at most twice a second, for as long as ffmpeg reports
     progress; ``duration``, when known, caps the reported value. ``cwd`` is
     ffmpeg's working directory, against which relative output names resolve.
     """

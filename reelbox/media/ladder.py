@@ -16,6 +16,7 @@ layout, and silence costs about 1 KB/s.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shutil
@@ -114,6 +115,7 @@ class HlsOutput:
     target_duration: int
     peak_bitrate: int  # bits/s of the heaviest segment: HLS BANDWIDTH
     average_bitrate: int  # bits/s over all segments: HLS AVERAGE-BANDWIDTH
+    ended: bool = True  # False while ffmpeg is still appending segments
 
 
 @dataclass(frozen=True)
@@ -271,9 +273,29 @@ def _codecs(extradata: bytes | None, has_audio: bool) -> str:
     return f"{video},mp4a.40.2" if has_audio else video
 
 
-# MPEG-TS segments cut on the 2 s keyframes; the playlist is a VOD one once ffmpeg finishes.
-_HLS_OPTIONS = (f"hls_time={GOP_SECONDS}:hls_playlist_type=vod:hls_list_size=0:"
+# MPEG-TS segments cut on the 2 s keyframes. An EVENT playlist because ffmpeg
+# rewrites it after every segment (a VOD one only at the end): what it lists
+# are complete segments, which is what publishing during the encode needs.
+# It gains #EXT-X-ENDLIST when ffmpeg finishes.
+_HLS_OPTIONS = (f"hls_time={GOP_SECONDS}:hls_playlist_type=event:hls_list_size=0:"
                 "hls_flags=independent_segments:hls_segment_type=mpegts")
+
+
+def media_playlist(hls: HlsOutput, *, ended: bool) -> str:
+    """A media playlist over ``hls``'s segments (relative URIs).
+
+    While a video is still being encoded it is published as an EVENT playlist
+    (segments only get appended; players poll it and start from the first
+    segment); once complete, as VOD with #EXT-X-ENDLIST.
+    """
+    target = hls.target_duration or max((math.ceil(d) for d in hls.durations), default=GOP_SECONDS)
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}", "#EXT-X-MEDIA-SEQUENCE:0",
+             f"#EXT-X-PLAYLIST-TYPE:{'VOD' if ended else 'EVENT'}", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    for segment, duration in zip(hls.segments, hls.durations):
+        lines += [f"#EXTINF:{duration:.6f},", segment.name]
+    if ended:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
 
 
 def package_hls(
@@ -301,7 +323,7 @@ def package_hls(
 
 
 def read_playlist(playlist: os.PathLike | str) -> HlsOutput:
-    """Parse a media playlist written by :func:`package_hls`."""
+    """Parse a media playlist written by ffmpeg (complete, or still growing)."""
     playlist = Path(playlist)
     text = playlist.read_text(encoding="utf-8")
     if not text.startswith("#EXTM3U"):
@@ -309,6 +331,7 @@ def read_playlist(playlist: os.PathLike | str) -> HlsOutput:
     segments: list[Path] = []
     durations: list[float] = []
     target = 0
+    ended = False
     pending: float | None = None
     for line in text.splitlines():
         line = line.strip()
@@ -316,6 +339,8 @@ def read_playlist(playlist: os.PathLike | str) -> HlsOutput:
             target = int(line.partition(":")[2])
         elif line.startswith("#EXTINF:"):
             pending = float(line.partition(":")[2].split(",")[0])
+        elif line == "#EXT-X-ENDLIST":
+            ended = True
         elif line and not line.startswith("#") and pending is not None:
             segments.append(playlist.parent / line)
             durations.append(pending)
@@ -325,7 +350,7 @@ def read_playlist(playlist: os.PathLike | str) -> HlsOutput:
     average = int(sum(seg.stat().st_size for seg in segments) * 8 / total) if total > 0 else 0
     return HlsOutput(
         playlist=playlist, segments=segments, durations=durations, target_duration=target,
-        peak_bitrate=int(max(rates)) if rates else 0, average_bitrate=average,
+        peak_bitrate=int(max(rates)) if rates else 0, average_bitrate=average, ended=ended,
     )
 
 

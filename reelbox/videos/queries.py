@@ -69,7 +69,9 @@ def serialize(video: Video) -> dict:
         "width": video.width,
         "height": video.height,
         "poster_url": storage.url(video.poster_path),
-        "hls_url": storage.url(video.hls_path) if renditions else None,
+        # While the ladder is still encoding, renditions is empty and the HLS
+        # playlist of the first rung, still growing, is the way to play.
+        "hls_url": storage.url(video.hls_path) if video.hls_path else None,
         "renditions": [
             {"height": r.height, "width": r.width_px, "bitrate": r.bitrate, "url": storage.url(r.mp4_path)}
             for r in renditions

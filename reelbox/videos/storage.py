@@ -7,8 +7,10 @@ all path knowledge here so that the rest never cares which.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,12 +26,33 @@ def work_dir() -> Path:
 
 
 def put(local: Path, name: str) -> str:
-    """Store ``local`` under exactly ``name`` (replacing any leftover of an earlier attempt)."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
+    """Store ``local`` under exactly ``name``, replacing any earlier copy.
+
+    Readers see the old file or the new one, never none: playlists are
+    rewritten while players poll them, so a delete-then-write window would
+    show up as a failed request. On disk that is a rename over the old file;
+    on S3 a PUT replaces an object atomically.
+    """
+    if _on_disk():
+        dest = Path(default_storage.path(name))
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.part")
+        try:
+            shutil.copyfile(local, part)
+            os.replace(part, dest)
+        finally:
+            part.unlink(missing_ok=True)
+        return name
     with local.open("rb") as fh:
-        saved = default_storage.save(name, File(fh, name=Path(name).name))
-    return saved
+        return default_storage.save(name, File(fh, name=Path(name).name))
+
+
+def put_text(text: str, name: str) -> str:
+    """Store a small text file (a playlist) under exactly ``name``."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=work_dir(), suffix=".txt") as fh:
+        fh.write(text)
+        fh.flush()
+        return put(Path(fh.name), name)
 
 
 def put_tree(local_dir: Path, prefix: str) -> list[str]:

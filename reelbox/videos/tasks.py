@@ -25,6 +25,7 @@ from reelbox.media.errors import FFmpegError, FFmpegTimeout, MediaRejected
 from reelbox.videos import actions, storage
 from reelbox.videos.messages import rejection_message
 from reelbox.videos.models import Rendition, Video
+from reelbox.videos.progressive import ProgressivePublisher
 
 log = logging.getLogger("reelbox.videos")
 
@@ -41,18 +42,26 @@ def recover_stalled(stale_s: int | None = None) -> int:
     stale_s = stale_s if stale_s is not None else settings.REELBOX["STALE_JOB_S"]
     cutoff = timezone.now() - timedelta(seconds=stale_s)
     stalled = list(
-        Video.objects.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING], heartbeat_at__lt=cutoff)
+        # A ready video still beats while the rest of its ladder is encoded.
+        Video.objects.filter(status__in=[Video.Status.UPLOADED, Video.Status.PROCESSING, Video.Status.READY],
+                             heartbeat_at__lt=cutoff)
         .values_list("pk", flat=True)
     )
     if not stalled:
         return 0
     _fail_orphaned_task_rows(stalled)
+    _hide_unfinished(Video.objects.filter(pk__in=stalled))
     for pk in stalled:
         # Clear the beat first so the new job may claim the video.
         Video.objects.filter(pk=pk).update(heartbeat_at=None)
         actions.enqueue_transcode(pk)
     log.warning("re-queued %d stalled transcode(s): %s", len(stalled), stalled)
     return len(stalled)
+
+
+def _hide_unfinished(videos) -> int:
+    """Take back videos that died while their first rung was published early: its playlist will never end."""
+    return videos.filter(status=Video.Status.READY, renditions__isnull=True).update(status=Video.Status.PROCESSING)
 
 
 def _fail_orphaned_task_rows(video_pks: list[int]) -> None:
@@ -108,7 +117,7 @@ class Transcoder:
                 return None
             video.heartbeat_at = timezone.now()
             video.attempts += 1
-            if video.status == Video.Status.UPLOADED:
+            if video.status == Video.Status.UPLOADED or _hide_unfinished(Video.objects.filter(pk=video.pk)):
                 video.status = Video.Status.PROCESSING
             video.save(update_fields=["heartbeat_at", "attempts", "status"])
         return video
@@ -124,23 +133,22 @@ class Transcoder:
         info = probe(src, actions.limits())
         rungs = ladder.plan_ladder(info)
         done = set(video.renditions.values_list("height", flat=True))
-        first, rest = rungs[0], rungs[1:]
-        if first.height not in done:
-            self._encode(video, src, info, [first])
-        if not video.poster_path:
-            # From the 720p rendition: decoding it costs a fraction of the
-            # 1080p+ original, and this step delays "ready".
-            first_mp4 = video.renditions.get(height=first.height).mp4_path
-            with storage.local_copy(first_mp4) as small:
-                self._poster(video, small, info)
-        self._publish(video, ready=True)
-        log.info("video %s playable after %.2fs (%dp)", video.public_id, time.monotonic() - started, first.height)
-        missing = [r for r in rest if r.height not in done]
+        missing = [r for r in rungs if r.height not in done]
         if missing:
-            self._encode(video, src, info, missing)
+            # Every missing rung in one pass (the source is decoded once); the
+            # first rung is published while it is encoded.
+            first = rungs[0] if rungs[0] in missing and video.status != Video.Status.READY else None
+            self._encode(video, src, info, missing, first=first, started=started)
+        if not video.poster_path:
+            with storage.local_copy(video.renditions.get(height=rungs[0].height).mp4_path) as first_mp4:
+                self._poster(video, first_mp4, info)
+        was_ready = video.status == Video.Status.READY
+        self._publish(video)
+        if not was_ready:
+            log.info("video %s playable after %.2fs", video.public_id, time.monotonic() - started)
         if not video.strip_path:
             self._strip(video, src)
-        self._publish(video, ready=True, finished=True)
+        Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
         log.info("video %s ladder done after %.2fs", video.public_id, time.monotonic() - started)
 
     def _tempdir(self) -> Path:
@@ -155,17 +163,34 @@ class Transcoder:
         # Generous, but bounded: a hostile file must not pin a worker forever.
         return max(120.0, info.duration * 20)
 
-    def _encode(self, video: Video, src: Path, info, rungs: list) -> None:
+    def _encode(self, video: Video, src: Path, info, rungs: list, *, first=None, started: float = 0.0) -> None:
         tmp = self._tempdir()
+        early = None
+        if first is not None:
+            def on_ready(hls: ladder.HlsOutput) -> None:
+                self._publish_early(video, first, info, hls)
+                log.info("video %s playable after %.2fs (%dp, while encoding)", video.public_id,
+                         time.monotonic() - started, first.height)
+
+            early = ProgressivePublisher(tmp / f"hls{first.height}", f"{video.media_prefix}/{first.height}",
+                                         info.duration, on_ready)
+
+        def on_progress(encoded: float) -> None:
+            self._beat()
+            if early is not None:
+                early.poll(encoded)
+
         try:
             outputs = ladder.transcode(
                 src, tmp, rungs, info, threads=settings.REELBOX["FFMPEG_THREADS"] or None,
-                timeout=self._timeout(info), on_progress=self._beat,
+                timeout=self._timeout(info), on_progress=on_progress,
             )
             for out in outputs:
                 self._beat()
+                hls_dir = out.hls.playlist.parent
+                out.hls.playlist.write_text(ladder.media_playlist(out.hls, ended=True))
                 mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
-                storage.put_tree(out.hls.playlist.parent, f"{video.media_prefix}/{out.height}")
+                storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
                 playlist = f"{video.media_prefix}/{out.height}/{out.hls.playlist.name}"
                 Rendition.objects.update_or_create(
                     video=video, height=out.height,
@@ -175,6 +200,18 @@ class Transcoder:
                 )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _publish_early(self, video: Video, rung, info, hls: ladder.HlsOutput) -> None:
+        """Ready on the first rung's growing playlist: poster from its first segment, a one-variant master."""
+        if not video.poster_path:
+            self._poster(video, hls.segments[0], info)
+        width, height = ladder.output_size(info, rung)
+        # The encoder's rate cap bounds every segment still to come.
+        peak = max(hls.peak_bitrate, (rung.maxrate_kbps + rung.audio_kbps) * 1000)
+        self._write_master(video, [ladder.Variant(
+            playlist=f"{rung.height}/index.m3u8", width=width, height=height, bitrate=hls.average_bitrate,
+            peak_bitrate=peak, codecs=ladder.DEFAULT_CODECS, frame_rate=video.fps)])
+        self._mark_ready(video)
 
     def _poster(self, video: Video, src: Path, info) -> None:
         tmp = self._tempdir()
@@ -195,26 +232,24 @@ class Transcoder:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    def _publish(self, video: Video, *, ready: bool, finished: bool = False) -> None:
-        """Write the master playlist over the renditions that exist, and flip the status."""
-        renditions = list(video.renditions.all())
-        tmp = self._tempdir()
-        try:
-            master = tmp / "master.m3u8"
-            master.write_text(ladder.master_playlist(
-                [ladder.Variant(playlist=f"{r.height}/{Path(r.hls_path).name}", width=r.width_px,
-                                height=r.height_px, bitrate=r.bitrate, peak_bitrate=r.peak_bitrate,
-                                codecs=r.codecs or ladder.DEFAULT_CODECS, frame_rate=video.fps)
-                 for r in sorted(renditions, key=lambda r: r.height != 720)]
-            ))
-            video.hls_path = storage.put(master, f"{video.media_prefix}/master.m3u8")
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+    def _publish(self, video: Video) -> None:
+        """Write the master playlist over every rendition, and make sure the video is ready."""
+        renditions = sorted(video.renditions.all(), key=lambda r: (r.height != ladder.FIRST_HEIGHT, -r.height))
+        self._write_master(video, [
+            ladder.Variant(playlist=f"{r.height}/{Path(r.hls_path).name}", width=r.width_px, height=r.height_px,
+                           bitrate=r.bitrate, peak_bitrate=r.peak_bitrate, codecs=r.codecs or ladder.DEFAULT_CODECS,
+                           frame_rate=video.fps)
+            for r in renditions
+        ])
+        self._mark_ready(video)
+
+    def _write_master(self, video: Video, variants: list[ladder.Variant]) -> None:
+        video.hls_path = storage.put_text(ladder.master_playlist(variants), f"{video.media_prefix}/master.m3u8")
+
+    def _mark_ready(self, video: Video) -> None:
         fields = {"hls_path": video.hls_path, "status": Video.Status.READY}
         if video.ready_at is None:
             video.ready_at = timezone.now()
             fields["ready_at"] = video.ready_at
-        if finished:
-            fields["heartbeat_at"] = None
         Video.objects.filter(pk=video.pk).update(**fields)
         video.status = Video.Status.READY

@@ -80,3 +80,39 @@ def test_worker_killed_mid_transcode_recovers(auth_api, clips, media_root):
 
     statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
     assert statuses == sorted([TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL])
+
+
+def test_worker_killed_while_first_rung_is_published_early(auth_api, clips, media_root):
+    from reelbox.videos.queries import playable
+    from reelbox.videos.tasks import recover_stalled
+
+    source = clips(duration=12, width=1080, height=1920, grain=10)
+    video_id = auth_api.upload("/api/v1/videos", source).json()["id"]
+    video = Video.objects.get(public_id=video_id)
+
+    first = start_worker(stale_s=5)
+    try:
+        wait_for(lambda: Video.objects.get(pk=video.pk).status == Video.Status.READY, 240, "the early publish")
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
+    assert not video.renditions.exists(), "the ladder finished before the worker was killed"
+
+    # Its growing playlist will never end: once the worker is known dead the video is taken back.
+    time.sleep(5.5)
+    assert recover_stalled(stale_s=5) == 1
+    video.refresh_from_db()
+    assert video.status == Video.Status.PROCESSING
+    assert not playable().filter(pk=video.pk).exists()
+
+    second = start_worker(5, "--batch")
+    second.wait(timeout=300)
+    assert second.returncode == 0
+    video.refresh_from_db()
+    assert video.status == Video.Status.READY and video.heartbeat_at is None
+    assert video.attempts == 2
+    assert sorted(video.renditions.values_list("height", flat=True)) == [360, 480, 720, 1080]
+    live = (media_root / video.media_prefix / "720" / "index.m3u8").read_text()
+    assert live.rstrip().endswith("#EXT-X-ENDLIST")

@@ -18,6 +18,28 @@ function pickRendition(video) {
   return byWidth.find((r) => r.width >= want) || byWidth[byWidth.length - 1];
 }
 
+// A video whose ladder is still encoding has no MP4 yet, only the growing HLS
+// playlist of its first rendition. Chromium's own HLS player refuses a playlist
+// that is still growing, so hls.js (Media Source Extensions) plays it, loaded
+// the first time such a video comes up; Safari plays it natively.
+const HLS_TYPE = "application/vnd.apple.mpegurl";
+let hlsLoader = null;
+function loadHls() {
+  hlsLoader ||= new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = root.dataset.hlsJs;
+    script.onload = () => resolve(window.Hls);
+    script.onerror = reject;
+    document.head.append(script);
+  });
+  return hlsLoader;
+}
+
+function canPlay(video) {
+  if (video.renditions.length) return true;
+  return Boolean(video.hls_url && (window.MediaSource || document.createElement("video").canPlayType(HLS_TYPE)));
+}
+
 class Item {
   constructor(video) {
     this.video = video;
@@ -25,7 +47,6 @@ class Item {
     this.el.dataset.videoId = video.id;
     this.player = this.el.querySelector("video");
     this.player.poster = video.poster_url || "";
-    this.player.dataset.src = pickRendition(video).url;
     const author = this.el.querySelector(".author");
     author.textContent = "@" + video.author.username;
     author.href = "/@" + encodeURIComponent(video.author.username);
@@ -68,10 +89,25 @@ class Item {
   }
 
   load() {
-    if (!this.player.src) { this.player.src = this.player.dataset.src; this.player.preload = "auto"; }
+    if (this.loaded) return;
+    this.loaded = true;
+    this.player.preload = "auto";
+    if (this.video.renditions.length) { this.player.src = pickRendition(this.video).url; return; }
+    const url = this.video.hls_url;
+    loadHls().then((Hls) => {
+      if (!Hls.isSupported()) { this.player.src = url; return; }
+      // From the first segment, not the live edge: the video is not live, only still encoding.
+      this.hls = new Hls({ startPosition: 0 });
+      this.hls.loadSource(url);
+      this.hls.attachMedia(this.player);
+    }).catch(() => { this.player.src = url; }).finally(() => {
+      // Attaching a source aborts a play() made before it.
+      if (this.active) this.player.play().catch(() => {});
+    });
   }
 
   activate() {
+    this.active = true;
     this.load();
     this.player.muted = state.muted;
     this.player.play().catch(() => { this.el.classList.add("paused"); });
@@ -79,6 +115,7 @@ class Item {
   }
 
   deactivate() {
+    this.active = false;
     if (this.player.paused && !this.played) return;
     this.player.pause();
     if (!this.completed && this.played) {
@@ -95,7 +132,7 @@ function setMuted(muted) {
 
 function append(videos) {
   for (const video of videos) {
-    if (state.seen.has(video.id) || !video.renditions.length) continue;
+    if (state.seen.has(video.id) || !canPlay(video)) continue;
     state.seen.add(video.id);
     const item = new Item(video);
     state.items.push(item);
