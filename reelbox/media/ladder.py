@@ -237,8 +237,15 @@ def transcode(
             part.unlink(missing_ok=True)
     outputs = [_describe(final, rung.height, float(fps)) for final, rung in zip(finals, rungs)]
     if hls:
-        outputs = [out.with_hls(read_playlist(out_dir / f"hls{out.height}" / "index.m3u8")) for out in outputs]
+        outputs = [out.with_hls(_finish_playlist(out_dir / f"hls{out.height}" / "index.m3u8")) for out in outputs]
     return outputs
+
+
+def _finish_playlist(playlist: Path) -> HlsOutput:
+    # ffmpeg's EVENT playlist, now ended, becomes the VOD playlist it really is.
+    hls = read_playlist(playlist)
+    playlist.write_text(media_playlist(hls, ended=True), encoding="utf-8")
+    return hls
 
 
 def _output_fps(fps: float) -> Fraction:

@@ -188,7 +188,6 @@ class Transcoder:
             for out in outputs:
                 self._beat()
                 hls_dir = out.hls.playlist.parent
-                out.hls.playlist.write_text(ladder.media_playlist(out.hls, ended=True))
                 mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
                 storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
                 playlist = f"{video.media_prefix}/{out.height}/{out.hls.playlist.name}"

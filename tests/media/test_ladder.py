@@ -13,7 +13,7 @@ import pytest
 
 from reelbox.media import ladder
 from reelbox.media.errors import FFmpegError, FFmpegTimeout
-from reelbox.media.ffmpeg import run_ffmpeg
+from reelbox.media.ffmpeg import PROGRESS_EVERY_S, run_ffmpeg
 from reelbox.media.generate import make_clip
 from reelbox.media.probe import ProbeResult, probe
 
@@ -295,7 +295,7 @@ def test_progress_is_a_heartbeat():
     seconds = [s for _, s in calls]
     assert seconds == sorted(seconds) and 0 <= seconds[0] and seconds[-1] <= 2.0
     gaps = [b - a for (a, _), (b, _) in zip(calls, calls[1:])]
-    assert min(gaps) >= 0.9
+    assert min(gaps) >= PROGRESS_EVERY_S * 0.9
 
 
 def test_ffmpeg_failure_keeps_stderr(tmp_path):
