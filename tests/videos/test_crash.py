@@ -25,12 +25,13 @@ def wait_for(predicate, timeout: float, what: str):
 
 
 def ffmpeg_processes(parent: int | None = None) -> list[int]:
-    """ffmpeg runs of a transcode: they work in (or write into) a transcode-* directory."""
+    """This test run's transcoding ffmpegs: they work in (or write into) a transcode-* directory of its data dir."""
+    work = os.path.join(settings.FILE_UPLOAD_TEMP_DIR, "transcode-")
     out = subprocess.run(["ps", "-ww", "-eo", "pid,ppid,args"], capture_output=True, text=True).stdout
     rows = [line.split(None, 2) for line in out.splitlines()[1:]]
     return [int(pid) for pid, ppid, args in rows
             if "ffmpeg" in args.split()[0] and (parent is None or int(ppid) == parent)
-            and ("transcode-" in args or "transcode-" in _cwd(pid))]
+            and (work in args or work in _cwd(pid))]
 
 
 def _cwd(pid: str) -> str:

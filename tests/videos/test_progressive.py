@@ -23,8 +23,9 @@ def test_slow_encoder_waits_until_playback_cannot_catch_it():
     speed = 0.86
     assert not can_start(duration=15, encoded=5.0, elapsed=5.0 / speed)
     assert can_start(duration=15, encoded=5.6, elapsed=5.6 / speed)
-    # Far slower than realtime: hardly anything before the end.
-    assert not can_start(duration=15, encoded=14.0, elapsed=14.0 / 0.3)
+    # Far slower than realtime (0.3x): the last 5 s would take 16.7 s to encode, the last 3 s only 10 s.
+    assert not can_start(duration=15, encoded=10.0, elapsed=10.0 / 0.3)
+    assert can_start(duration=15, encoded=12.0, elapsed=12.0 / 0.3)
 
 
 def test_short_or_finished_videos():
