@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -46,6 +47,31 @@ Rendition.objects.bulk_create(
     [Rendition(video=v, height=h, width_px=h, height_px=h * 16 // 9, bitrate=h * 2000,
                mp4_path=f"{v.media_prefix}/{h}.mp4", hls_path=f"{v.media_prefix}/{h}/index.m3u8")
      for v in Video.objects.all().only("pk", "media_prefix") for h in (720, 480, 360)], batch_size=1000)
+# A model version, as a running platform has (the worker retrains it); serving loads it.
+from reelbox.feed.recommender import train
+train()
+"""
+
+# Viewers with history for --personal: each device watched 40 videos (120 events), and the model is
+# retrained on them, so their pages are ranked for them from their latest events.
+HISTORIES = """
+import random
+from django.utils import timezone
+from reelbox.feed.models import Event
+from reelbox.videos.models import Video
+random.seed(3)
+pks = list(Video.objects.values_list("pk", flat=True))
+now = timezone.now()
+rows = []
+for d in range(__DEVICES__):
+    for pk in random.sample(pks, 40):
+        kind = random.choice([Event.Type.COMPLETE, Event.Type.SKIP, Event.Type.PROGRESS])
+        for t in (Event.Type.IMPRESSION, Event.Type.PLAY, kind):
+            rows.append(Event(device_id=f"benchdevice{d:06d}", video_id=pk, type=t, created_at=now,
+                              watch_ms=random.randint(0, 15000) if t == kind else 0))
+Event.objects.bulk_create(rows, batch_size=2000)
+from reelbox.feed.recommender import train
+train()
 """
 
 
@@ -77,9 +103,10 @@ WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def load_wrk(base: str, path: str, clients: int, seconds: float, walk: bool) -> dict:
+def load_wrk(base: str, path: str, clients: int, seconds: float, walk: bool | str) -> dict:
     """wrk (C) generates load with far less CPU than a Python client, leaving the server the cores."""
-    script = ["-s", str(Path(__file__).with_name("foryou.lua"))] if walk else []
+    lua = walk if isinstance(walk, str) else "foryou.lua"
+    script = ["-s", str(Path(__file__).with_name(lua))] if walk else []
     subprocess.run(["wrk", "-t2", f"-c{clients}", "-d2s", *script, base + path], capture_output=True, check=True)
     out = subprocess.run(["wrk", "-t2", f"-c{clients}", f"-d{int(seconds)}s", "--latency", *script, base + path],
                          capture_output=True, text=True, check=True).stdout
@@ -106,6 +133,8 @@ def main() -> None:
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--personal", type=int, default=0, metavar="DEVICES",
+                        help="also measure viewers with history: seed DEVICES devices with 40 watched videos each")
     args = parser.parse_args()
     with data_dir() as data:
         manage(data, "migrate", "--verbosity", "0")
@@ -114,14 +143,29 @@ def main() -> None:
         with server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads", str(args.threads)) as base:
             trivial = measure(base, "/api/v1/ping", args.clients, args.seconds, walk=False)
             foryou = measure(base, "/api/v1/feed/foryou", args.clients, args.seconds, walk=True)
+        personal = None
+        if args.personal:
+            if not shutil.which("wrk"):
+                raise SystemExit("--personal needs wrk")
+            subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c",
+                            HISTORIES.replace("__DEVICES__", str(args.personal))], env=bench_env(data), check=True)
+            with server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads",
+                        str(args.threads)) as base:
+                os.environ["BENCH_DEVICES"] = str(args.personal)
+                personal = load_wrk(base, "/api/v1/feed/foryou", args.clients, args.seconds, "foryou_personal.lua")
     result = {"videos": args.videos, "clients": args.clients, "trivial": trivial, "foryou": foryou,
               "throughput_ratio": foryou["rps"] / trivial["rps"]}
+    if personal:
+        result["foryou_personal"] = personal
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"{args.videos} videos, {args.clients} concurrent clients, {args.seconds:.0f} s per endpoint")
     print(f"{'endpoint':<22}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
-    for name, r in (("trivial /api/v1/ping", trivial), ("/api/v1/feed/foryou", foryou)):
+    rows = [("trivial /api/v1/ping", trivial), ("/api/v1/feed/foryou", foryou)]
+    if personal:
+        rows.append(("foryou, with history", personal))
+    for name, r in rows:
         print(f"{name:<22}{r['requests']:>10}{r['rps']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}")
     print(f"throughput ratio (For You / trivial): {result['throughput_ratio']:.2f}  (target >= 0.5)")
     print(f"For You p99: {foryou['p99_ms']:.1f} ms  (target < 50 ms)")

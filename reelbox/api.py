@@ -65,11 +65,17 @@ def ping(request):
 def _register_routers() -> None:
     from reelbox.accounts.api import router as accounts_router
     from reelbox.feed.api import router as feed_router
+    from reelbox.messaging.api import router as messaging_router
+    from reelbox.notifications.api import router as notifications_router
+    from reelbox.social.api import router as social_router
     from reelbox.videos.api import router as videos_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", videos_router)
     api.add_router("/", feed_router)
+    api.add_router("/", social_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", messaging_router)
 
 
 _register_routers()

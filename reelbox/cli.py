@@ -36,6 +36,15 @@ def cmd_run(args) -> int:
     if args.worker:
         for _ in range(settings.REELBOX["TRANSCODE_CONCURRENCY"]):
             children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "worker"]))
+    if args.interface == "wsgi":
+        # WSGI has no WebSockets: one Granian ASGI process serves /ws/ on its own port,
+        # and pages learn the port from the environment the web processes inherit.
+        ws_port = args.ws_port or args.port + 1
+        os.environ["REELBOX_WS_PORT"] = str(ws_port)
+        settings.REELBOX["WS_PORT"] = ws_port
+        children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "ws", "--host", args.host,
+                                          "--port", str(ws_port)]))
+        print(f"reelbox: WebSockets on ws://{args.host}:{ws_port}/ws/", flush=True)
 
     def stop_children(*_):
         for child in children:
@@ -73,6 +82,12 @@ def serve(host: str, port: int, workers: int, threads: int, interface: str = "ws
         return
     Server("reelbox.wsgi:application", address=host, port=port, interface=Interfaces.WSGI, workers=workers,
            runtime_threads=1, blocking_threads=threads, log_level="warning").serve()
+
+
+def cmd_ws(args) -> int:
+    _setup()
+    serve(args.host, args.port, 1, 1, "asgi")
+    return 0
 
 
 def cmd_worker(args) -> int:
@@ -115,9 +130,16 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--threads", type=int, default=2, help="request threads per web server process (WSGI)")
     run.add_argument("--interface", choices=["wsgi", "asgi"], default="wsgi",
                      help="serve the WSGI application (fastest for HTTP) or the ASGI one")
+    run.add_argument("--ws-port", type=int, default=0,
+                     help="port of the WebSocket (ASGI) process next to the WSGI server (default: --port + 1)")
     run.add_argument("--no-worker", dest="worker", action="store_false", help="do not start background workers")
     run.add_argument("--no-seed", dest="seed", action="store_false", help="do not seed demo content on first start")
     run.set_defaults(func=cmd_run)
+
+    ws = sub.add_parser("ws", help="serve only the WebSocket endpoint /ws/ (ASGI); `run` starts one")
+    ws.add_argument("--host", default="127.0.0.1")
+    ws.add_argument("--port", type=int, default=8001)
+    ws.set_defaults(func=cmd_ws)
 
     worker = sub.add_parser("worker", help="run background jobs (transcodes, maintenance)")
     worker.add_argument("--queues", default="*", help="comma-separated queue names, * for all")

@@ -37,6 +37,38 @@ def _int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def _float(name: str, default: float, *, minimum: float = 0.0, maximum: float = float("inf")) -> float:
+    raw = _raw(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a number, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def _recsys_config() -> dict:
+    """Engine overrides as JSON, checked against the engine's own keys so a typo fails at start-up."""
+    import json
+
+    from reelbox.recsys.config import merge_config
+
+    raw = _raw("RECSYS_CONFIG")
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+        if not isinstance(value, dict):
+            raise ValueError("not an object")
+        merge_config(value)
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"{ENV_PREFIX}RECSYS_CONFIG must be a JSON object of engine settings: {exc}") from None
+    return value
+
+
 def _bool(name: str, default: bool) -> bool:
     raw = _raw(name)
     if raw is None or raw == "":
@@ -65,6 +97,16 @@ class Config:
     allowed_hosts: list[str] = field(default_factory=list)
     s3_endpoint_url: str | None = None
     stale_job_s: int = 120
+    recsys_retrain_s: int = 900
+    recsys_reload_s: float = 5.0
+    recsys_history_events: int = 300
+    recsys_exploration_share: float = 0.1
+    recsys_cold_exploration_share: float = 0.3
+    recsys_config: dict = field(default_factory=dict)
+    # Secrets that wrap direct messages' data keys: the current one first, then retired ones.
+    message_keys: tuple[str, ...] = ()
+    ws_url: str = ""
+    ws_port: int = 0
 
     @property
     def is_sqlite(self) -> bool:
@@ -95,6 +137,31 @@ def _secret_key(data_dir: Path, production: bool) -> str:
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
+
+
+def _message_keys(data_dir: Path) -> tuple[str, ...]:
+    """The server secrets for direct messages (docs/security.md): REELBOX_MESSAGE_KEY, then retired ones.
+
+    Unset, a random key is generated once into ``$DATA_DIR/message_key`` (mode
+    600), like the secret key; a deployment with several nodes must set it.
+    """
+    current = _raw("MESSAGE_KEY")
+    old = tuple(k.strip() for k in (_raw("MESSAGE_OLD_KEYS") or "").split(",") if k.strip())
+    if current is not None:
+        if len(current) < 32 or current.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ConfigError(f"{ENV_PREFIX}MESSAGE_KEY must be a random string of at least 32 characters")
+        return (current, *old)
+    path = data_dir / "message_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(32))
+    return (path.read_text().strip(), *old)
 
 
 def _database_url(data_dir: Path) -> str:
@@ -138,4 +205,13 @@ def load() -> Config:
         allowed_hosts=hosts or ["*"],
         s3_endpoint_url=_raw("S3_ENDPOINT_URL") or None,
         stale_job_s=_int("STALE_JOB_S", 120, minimum=5),
+        recsys_retrain_s=_int("RECSYS_RETRAIN_S", 900, minimum=10),
+        recsys_reload_s=_float("RECSYS_RELOAD_S", 5.0, minimum=0.0, maximum=3600.0),
+        recsys_history_events=_int("RECSYS_HISTORY_EVENTS", 300, minimum=1),
+        recsys_exploration_share=_float("RECSYS_EXPLORATION_SHARE", 0.1, maximum=1.0),
+        recsys_cold_exploration_share=_float("RECSYS_COLD_EXPLORATION_SHARE", 0.3, maximum=1.0),
+        recsys_config=_recsys_config(),
+        message_keys=_message_keys(data_dir),
+        ws_url=_raw("WS_URL") or "",
+        ws_port=_int("WS_PORT", 0, minimum=0),
     )

@@ -65,5 +65,9 @@ def seed_demo(count: int = 32, *, clip_s: float = 4.0) -> int:
             created += 1
     # Transcode everything now so the demo is complete when seeding returns.
     run_worker(queues=["*"], batch=True, interval=0)
+    # A first recommender model, so For You ranks (and explores) from the first visit.
+    from reelbox.feed.recommender import train
+
+    train()
     log.info("seeded %d videos from %d creators", created, len(users))
     return created

@@ -22,6 +22,8 @@ DATA_DIR = CONFIG.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = CONFIG.secret_key
+# Wrap the data keys of direct messages (reelbox.messaging.crypto, docs/security.md).
+MESSAGE_KEYS = CONFIG.message_keys
 DEBUG = CONFIG.debug
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 
@@ -38,6 +40,9 @@ INSTALLED_APPS = [
     "reelbox.accounts",
     "reelbox.videos",
     "reelbox.feed",
+    "reelbox.social",
+    "reelbox.notifications",
+    "reelbox.messaging",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reelbox.core.context.live",
             ],
         },
     },
@@ -182,11 +188,33 @@ REELBOX = {
     "TRANSCODE_CONCURRENCY": CONFIG.transcode_concurrency,
     "FFMPEG_THREADS": CONFIG.ffmpeg_threads,
     "STALE_JOB_S": CONFIG.stale_job_s,
+    # The For You recommender (reelbox.feed.recommender); docs/configuration.md.
+    "RECSYS": {
+        "RETRAIN_S": CONFIG.recsys_retrain_s,
+        "RELOAD_S": CONFIG.recsys_reload_s,
+        "HISTORY_EVENTS": CONFIG.recsys_history_events,
+        "EXPLORATION_SHARE": CONFIG.recsys_exploration_share,
+        "COLD_EXPLORATION_SHARE": CONFIG.recsys_cold_exploration_share,
+        "ENGINE": CONFIG.recsys_config,
+        # Oldest events a retrain reads, and at most how many (newest first).
+        "TRAIN_DAYS": 60,
+        "TRAIN_MAX_EVENTS": 2_000_000,
+        "KEEP_VERSIONS": 3,
+    },
+    # WebSockets (reelbox.core.consumers): a public ws(s):// URL of /ws/, or the
+    # port `reelbox run` serves them on (pages connect to the same host).
+    "WS_URL": CONFIG.ws_url,
+    "WS_PORT": CONFIG.ws_port,
+    # "layer" or "poll" to force how consumers learn of new events; empty: by the channel layer.
+    "LIVE_MODE": "",
     # Mastodon's defaults: (requests, window seconds).
     "RATE_LIMITS": {
         "signup": (5, 30 * 60),
         "login": (10, 5 * 60),
         "upload": (30, 30 * 60),
+        "comment": (30, 60),
+        "share": (60, 60),
+        "message": (30, 60),
         "api": (300, 5 * 60),
     },
 }

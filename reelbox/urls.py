@@ -13,6 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("reelbox.accounts.urls")),
     path("", include("reelbox.videos.urls")),
+    path("", include("reelbox.social.urls")),
+    path("", include("reelbox.notifications.urls")),
+    path("", include("reelbox.messaging.urls")),
     path("", include("reelbox.feed.urls")),
 ]
 

@@ -17,6 +17,7 @@ log = logging.getLogger("reelbox.worker")
 
 
 def sweep_forever(stop: threading.Event, every_s: float) -> None:
+    from reelbox.feed.tasks import schedule_retrain
     from reelbox.videos.maintenance import expire_uploads
     from reelbox.videos.tasks import recover_stalled
 
@@ -26,6 +27,11 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
             expire_uploads()
         except Exception:  # a failed sweep must not kill the worker
             log.exception("recovery sweep failed")
+        try:
+            # The recommender's periodic retrain (RECSYS["RETRAIN_S"]); queued, so any worker may run it.
+            schedule_retrain()
+        except Exception:
+            log.exception("recommender retrain scheduling failed")
         finally:
             close_old_connections()
 

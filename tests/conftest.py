@@ -66,6 +66,9 @@ class Api:
     def post(self, path, json=None, headers=None):
         return self.client.post(path, json, content_type="application/json", headers=self._headers(headers))
 
+    def patch(self, path, json=None, headers=None):
+        return self.client.patch(path, json, content_type="application/json", headers=self._headers(headers))
+
     def delete(self, path, headers=None):
         return self.client.delete(path, headers=self._headers(headers))
 

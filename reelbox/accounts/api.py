@@ -6,8 +6,9 @@ from ninja.files import UploadedFile
 
 from reelbox.accounts import actions, queries
 from reelbox.core import ratelimit
-from reelbox.core.auth import TokenOrSession, bearer_token
+from reelbox.core.auth import TokenOrSession, bearer_token, resolve_user
 from reelbox.core.errors import ApiError, NotFound
+from reelbox.social import queries as social_queries
 
 router = Router(tags=["accounts"])
 
@@ -27,11 +28,23 @@ class TokenOut(Schema):
     token: str
 
 
+class RelationOut(Schema):
+    # The viewer's follow of this account: "accepted", "pending" or None.
+    follow: str | None
+    follows_you: bool
+    blocked: bool
+    muted: bool
+
+
 class ProfileOut(Schema):
     username: str
     display_name: str
     bio: str
     avatar_url: str | None
+    is_private: bool = False
+    follower_count: int = 0
+    following_count: int = 0
+    viewer: RelationOut | None = None
 
 
 class ProfileUpdate(Schema):
@@ -39,13 +52,19 @@ class ProfileUpdate(Schema):
     bio: str | None = None
 
 
-def profile_out(user) -> dict:
-    return {
+def profile_out(user, viewer=None) -> dict:
+    out = {
         "username": user.username,
         "display_name": user.shown_name,
         "bio": user.bio,
         "avatar_url": user.avatar.url if user.avatar else None,
+        "is_private": user.is_private,
+        "follower_count": user.follower_count,
+        "following_count": user.following_count,
     }
+    if viewer is not None and viewer.is_authenticated and viewer.pk != user.pk:
+        out["viewer"] = social_queries.relation(viewer, user)
+    return out
 
 
 @router.post("/auth/signup", auth=None, response={201: TokenOut})
@@ -89,7 +108,8 @@ def update_avatar(request, avatar: File[UploadedFile]):
 
 @router.get("/users/{username}", auth=None, response=ProfileOut)
 def profile(request, username: str):
-    user = queries.access_profile(None, username)
+    viewer = resolve_user(request)
+    user = queries.access_profile(viewer, username)
     if user is None:
         raise NotFound(_("No such user."), "not_found")
-    return profile_out(user)
+    return profile_out(user, viewer)

@@ -5,10 +5,36 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Audience(models.TextChoices):
+    """Who may do something to a person's content (comment, duet, stitch, download, message)."""
+
+    EVERYONE = "everyone", _("Everyone")
+    FOLLOWERS = "followers", _("Followers")
+    NOBODY = "nobody", _("No one")
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.CharField(_("bio"), max_length=300, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+
+    # Privacy. A private account's videos and lists are for accepted followers only.
+    is_private = models.BooleanField(_("private account"), default=False)
+    who_can_comment = models.CharField(_("who can comment"), max_length=10, choices=Audience.choices,
+                                       default=Audience.EVERYONE)
+    who_can_duet = models.CharField(_("who can duet"), max_length=10, choices=Audience.choices,
+                                    default=Audience.EVERYONE)
+    who_can_stitch = models.CharField(_("who can stitch"), max_length=10, choices=Audience.choices,
+                                      default=Audience.EVERYONE)
+    who_can_download = models.CharField(_("who can download"), max_length=10, choices=Audience.choices,
+                                        default=Audience.EVERYONE)
+    who_can_message = models.CharField(_("who can message"), max_length=10, choices=Audience.choices,
+                                       default=Audience.FOLLOWERS)
+
+    # Denormalised counters, kept by social.actions with F() in the transaction
+    # that writes the follow row, so profiles never count rows.
+    follower_count = models.PositiveIntegerField(default=0)
+    following_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -5,11 +5,28 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 
 from reelbox.accounts.models import ApiToken, User
+from reelbox.social import queries as social_queries
 
 
 def access_profile(viewer, username: str) -> User | None:
-    """The profile ``viewer`` may see, or None (private accounts and blocks arrive with the social domain)."""
-    return User.objects.filter(username__iexact=username, is_active=True).first()
+    """The profile ``viewer`` may see, or None: absent, deactivated and blocked (either way) look the same.
+
+    A private account's profile (name, avatar, counts) stays visible; its
+    videos and lists are for accepted followers (``can_see_content``).
+    """
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None or social_queries.is_blocked_between(viewer, user):
+        return None
+    return user
+
+
+def can_see_content(viewer, user: User) -> bool:
+    """Whether ``viewer`` may see a visible profile's videos and follower lists."""
+    if not user.is_private:
+        return True
+    if viewer is not None and viewer.is_authenticated and (viewer.pk == user.pk or viewer.is_staff):
+        return True
+    return social_queries.is_following(viewer, user)
 
 
 def user_for_token(key: str) -> tuple[User, ApiToken] | None:

@@ -10,6 +10,7 @@ from reelbox.accounts import actions, queries
 from reelbox.accounts.forms import LoginForm, ProfileForm, SignupForm
 from reelbox.core import ratelimit
 from reelbox.core.errors import ApiError
+from reelbox.social import queries as social_queries
 from reelbox.videos import queries as video_queries
 
 
@@ -66,9 +67,12 @@ def profile(request, username: str):
     user = queries.access_profile(request.user, username)
     if user is None:
         raise Http404
-    videos = video_queries.access_author_videos(request.user, user)
-    return render(request, "accounts/profile.html", {"profile": user, "videos": videos,
-                                                     "is_me": request.user == user})
+    can_see = queries.can_see_content(request.user, user)
+    videos = video_queries.access_author_videos(request.user, user) if can_see else []
+    return render(request, "accounts/profile.html", {
+        "profile": user, "videos": videos, "is_me": request.user == user, "can_see": can_see,
+        "relation": social_queries.relation(request.user, user) if request.user != user else None,
+    })
 
 
 @login_required

@@ -11,7 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reelbox.feed.models import Event
+from reelbox.core.errors import ApiError
+from reelbox.feed.models import Event, Feedback
 from reelbox.videos.models import Video
 
 MAX_BATCH = 100
@@ -19,6 +20,7 @@ MAX_WATCH_MS = 6 * 3600 * 1000
 # Client clocks drift; beyond this the timestamp is treated as bogus.
 MAX_SKEW = timedelta(days=1)
 TYPES = {label: value for value, label in Event.Type.choices}
+FEEDBACK_KINDS = {"not_interested": Feedback.Kind.NOT_INTERESTED, "fewer_from_creator": Feedback.Kind.FEWER_FROM_CREATOR}
 
 
 def _check(raw: dict, now: datetime) -> tuple[dict | None, str | None]:
@@ -89,3 +91,47 @@ def record_events(*, user, device_id: str, events: list) -> tuple[int, list[dict
                                                    watch_ms_total=F("watch_ms_total") + watched.get(pk, 0))
     errors.sort(key=lambda e: e["index"])
     return len(rows), errors
+
+
+def _viewer_fields(user, device_id: str) -> dict:
+    signed_in = user is not None and user.is_authenticated
+    return {"user": user if signed_in else None, "device_id": device_id[:64]}
+
+
+def record_feedback(*, user, device_id: str, video_id: str, kind: str) -> Feedback:
+    """'Not interested' in a video, or 'show fewer' from its creator; the next page already honours it."""
+    from reelbox.videos.queries import access_video
+
+    if kind not in FEEDBACK_KINDS:
+        raise ApiError(_("kind: one of %(kinds)s") % {"kinds": ", ".join(FEEDBACK_KINDS)}, "invalid_kind")
+    video = access_video(user, video_id) if isinstance(video_id, str) and len(video_id) <= 16 else None
+    if video is None:
+        raise ApiError(_("video_id: no such video"), "not_found", status=404)
+    return Feedback.objects.create(**_viewer_fields(user, device_id), kind=FEEDBACK_KINDS[kind], video=video,
+                                   key=str(video.author_id), created_at=timezone.now())
+
+
+def remove_interest(*, user, device_id: str, kind: str, key: str) -> Feedback:
+    """Forget one interest: the viewer's earlier views of videos with it stop counting."""
+    if kind not in {"hashtag", "creator", "sound"}:
+        raise ApiError(_("kind: one of hashtag, creator, sound"), "invalid_kind")
+    key = key.strip()
+    if kind == "hashtag":
+        key = key.lstrip("#").lower()
+    elif kind == "creator":
+        from reelbox.accounts.models import User
+
+        creator = User.objects.filter(username=key.lstrip("@")).values_list("pk", flat=True).first()
+        if creator is None:
+            raise ApiError(_("No such interest."), "not_found", status=404)
+        key = str(creator)
+    if not key or len(key) > 150:
+        raise ApiError(_("No such interest."), "not_found", status=404)
+    return Feedback.objects.create(**_viewer_fields(user, device_id), kind=Feedback.Kind.INTEREST_REMOVED,
+                                   key=f"{kind}:{key}", created_at=timezone.now())
+
+
+def reset_interests(*, user, device_id: str) -> Feedback:
+    """Start afresh: everything the viewer watched before now stops shaping their feed."""
+    return Feedback.objects.create(**_viewer_fields(user, device_id), kind=Feedback.Kind.INTERESTS_RESET,
+                                   created_at=timezone.now())

@@ -1,23 +1,34 @@
-"""Reads for the feeds.
+"""Reads for the feeds: For You (the recommender), Following, and the viewer's interests.
 
-The For You page mixes the newest and the most-watched playable videos until
-the recommender replaces the ranking behind the same function. The cursor is
-signed and carries what this session has already been shown, so no video
-repeats within a session without any server-side session state.
+Viewers with a history get a page ranked by the engine for them (reelbox.feed.interests rebuilds their state
+from the event log on each request); cold viewers walk a shared, cached list of trending videos interleaved
+with new ones being explored. The cursor is signed and carries what this session has already been shown, so
+no video repeats within a session without any server-side session state.
 """
 
 from __future__ import annotations
 
 import base64
+import itertools
 import struct
 import zlib
+import json
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
+import numpy as np
+from django.conf import settings
 from django.core import signing
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reelbox.core.auth import resolve_user
 from reelbox.core.errors import ApiError
+from reelbox.core.middleware import DEVICE_COOKIE
 from reelbox.core.ttlcache import TTLCache
+from reelbox.feed import interests, recommender
+from reelbox.recsys.rerank import Slot
 from reelbox.videos import queries as video_queries
 
 PAGE_SIZE = 10
@@ -55,6 +66,13 @@ class Cursor:
         self.bits |= 1 << (pk - self.base)
         self.count += 1
 
+    def pks(self) -> list[int]:
+        """Every primary key the session was shown (vectorised: a session holds up to MAX_SEEN)."""
+        if not self.bits:
+            return []
+        raw = np.frombuffer(self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
+        return (np.flatnonzero(np.unpackbits(raw, bitorder="little")) + self.base).tolist()
+
     def encode(self) -> str:
         header = struct.pack(">QIII", self.base, self.positions[0], self.positions[1], self.count)
         raw = header + self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little")
@@ -78,56 +96,309 @@ class Cursor:
         return cls([first, second], base, int.from_bytes(raw[20:], "little"), count)
 
 
-# Candidate lists are shared by every viewer; recomputing them per request
-# would dominate the feed's cost. A new or removed video shows up (or goes)
-# within CANDIDATE_TTL_S.
+
+# Lists shared by every viewer; recomputing them per request would dominate the
+# feed's cost. A new or removed video shows up (or goes) within CANDIDATE_TTL_S.
 CANDIDATE_TTL_S = 2.0
+# Cold sessions walk this many videos; by then a viewer has a history and gets personal pages.
+COLD_LIST_SIZE = 500
 _candidates = TTLCache(ttl_s=CANDIDATE_TTL_S, max_items=16)
-
-
-def _ids(order: str, limit: int) -> list[int]:
-    cached = _candidates.get(order)
-    if cached is None or (len(cached) < limit and cached.complete is False):
-        size = max(limit, 500)
-        rows = list(video_queries.playable().order_by(order, "-pk").values_list("pk", flat=True)[:size])
-        cached = _IdList(rows, complete=len(rows) < size)
-        _candidates.set(order, cached)
-    return cached[:limit]
+# Reason JSON of the cold list per language: translations are fixed for a process's life.
+_reason_json: dict[str, dict[str, str]] = {}
 
 
 def clear_caches() -> None:
     _candidates.clear()
+    _video_meta.clear()
+    _reason_json.clear()
     video_queries.clear_cache()
+    recommender.reset_serving()
 
 
-class _IdList(list):
-    def __init__(self, rows, complete: bool):
-        super().__init__(rows)
-        self.complete = complete
+def _social():
+    """The social domain's queries, when installed (follows, blocks, mutes)."""
+    try:
+        from reelbox.social import queries as social_queries
+    except ImportError:
+        return None
+    return social_queries
 
 
-def foryou_page(viewer, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
-    """One page of videos (JSON texts) and the cursor for the next."""
+@dataclass
+class Who:
+    """Who asks for a page. ``user`` may be lazy: anonymous pages with no cookies never resolve it."""
+
+    user: object
+    device_id: str
+    # No session, no token, no device cookie: a first visit, with nothing to personalise on.
+    fresh: bool = False
+
+
+def who(request, user=None) -> Who:
+    fresh = (DEVICE_COOKIE not in request.COOKIES and settings.SESSION_COOKIE_NAME not in request.COOKIES
+             and "Authorization" not in request.headers)
+    return Who(user if user is not None else SimpleLazyObject(lambda: resolve_user(request)),
+               getattr(request, "device_id", ""), fresh)
+
+
+# Per video: author, hashtags that count for variety, caption language. Parsed once per process, not at
+# every rebuild of the cold list (a caption edit shows in the rule after the next clear, which is harmless).
+_video_meta: dict[int, tuple[int, frozenset[str], str | None]] = {}
+MAX_VIDEO_META = 100_000
+
+
+def _meta(pks: list[int]) -> dict[int, tuple[int, frozenset[str], str | None]]:
+    missing = [pk for pk in pks if pk not in _video_meta]
+    if missing:
+        if len(_video_meta) + len(missing) > MAX_VIDEO_META:
+            _video_meta.clear()
+        for pk, author, caption in video_queries.playable().filter(pk__in=missing).values_list(
+                "pk", "author_id", "caption"):
+            _video_meta[pk] = (author, frozenset(recommender.hashtags(caption)), recommender.caption_language(caption))
+    return {pk: _video_meta[pk] for pk in pks if pk in _video_meta}
+
+
+def cold_list() -> list[tuple[int, int, str]]:
+    """(pk, author id, reason code) for viewers without history: trending (time-decayed views, then the
+    most watched) with new videos still being explored in every round(1/share)-th slot, no more than
+    max_run in a row from one creator or hashtag. Shared by all cold viewers, rebuilt every few seconds."""
+    cached = _candidates.get("cold")
+    if cached is not None:
+        return cached
+    engine = recommender.serving_engine()
+    playable = video_queries.playable()
+    hot: list[int] = []
+    if engine is not None:
+        ids = recommender.trending_ids(engine, COLD_LIST_SIZE)
+        ok = set(playable.filter(pk__in=ids).values_list("pk", flat=True))
+        hot = [pk for pk in ids if pk in ok]
+    popular = list(playable.order_by("-view_count", "-pk").values_list("pk", flat=True)[:COLD_LIST_SIZE])
+    newest = list(playable.order_by("-created_at", "-pk").values_list("pk", flat=True)[:COLD_LIST_SIZE // 2])
+    exploring = recommender.exploring_ids(engine)
+    known = engine.model.catalog.index if engine is not None else {}
+    explore = [pk for pk in newest if exploring is None or pk in exploring or pk not in known]
+    taken = set(hot)
+    main = [(pk, "trending") for pk in hot] + [(pk, "popular") for pk in popular if pk not in taken]
+    meta = _meta(list(dict.fromkeys([pk for pk, _c in main] + explore)))
+    main = [(pk, c) for pk, c in main if pk in meta]
+    explore = [pk for pk in explore if pk in meta]
+    rc = (engine.config if engine is not None else recommender.Engine(recommender.engine_config()).config)["rerank"]
+    share = recommender.config()["COLD_EXPLORATION_SHARE"]
+    code = dict(main)
+    # A hashtag on most of the catalogue (#fyp) says nothing about variety, and spacing it out cannot work.
+    counts = Counter(tag for _author, tags, _lang in meta.values() for tag in tags)
+    common = frozenset(tag for tag, n in counts.items() if n > len(meta) // 2)
+    slots = [Slot(pk, 0.0, meta[pk][0], meta[pk][1] - common) for pk, _c in main]
+    ex_slots = [Slot(pk, 0.0, meta[pk][0], meta[pk][1] - common, True) for pk in explore]
+    page = _interleave(slots, ex_slots, COLD_LIST_SIZE, rc["max_run"], share)
+    # Trending videos whose caption names their language get "Trending in your language" for readers of it.
+    result = [(s.item, meta[s.item][0], "new_video" if s.explore else code[s.item] if code[s.item] != "trending"
+               else f"trending:{meta[s.item][2] or ''}") for s in page]
+    _candidates.set("cold", result)
+    return result
+
+
+LOOKAHEAD = 24
+
+
+def _interleave(main: list[Slot], explore: list[Slot], k: int, max_run: int, share: float) -> list[Slot]:
+    """The engine's re-rank rules (exploration every round(1/share)-th slot, no more than max_run in a row
+    from one creator or hashtag) in O(k * LOOKAHEAD), with the run state kept incrementally: when a whole
+    catalogue shares one hashtag the rule cannot hold, and recsys.rerank.assemble's full scan per slot would
+    turn quadratic in the list size."""
+    every = round(1.0 / share) if share > 0 and explore else 0
+    queues = {False: deque(main), True: deque(explore)}
+    used: set[int] = set()
+    page: list[Slot] = []
+    run_creator, run_len, run_tags = None, 0, frozenset()
+
+    def breaks(cand: Slot) -> bool:
+        if len(page) < max_run:
+            return False
+        return (run_len >= max_run and cand.creator is not None and cand.creator == run_creator) or \
+            bool(run_tags & cand.hashtags)
+
+    while len(page) < k and (queues[False] or queues[True]):
+        first = every > 0 and (len(page) + 1) % every == 0 and bool(queues[True])
+        placed = None
+        for q in (queues[first], queues[not first]):
+            while q and q[0].item in used:
+                q.popleft()
+            for n, cand in enumerate(itertools.islice(q, LOOKAHEAD)):
+                if cand.item not in used and not breaks(cand):
+                    placed = cand
+                    del q[n]
+                    break
+            if placed is not None:
+                break
+        if placed is None:
+            # Every candidate in reach would break a run: relax rather than end the list.
+            q = queues[first] or queues[not first]
+            if not q:
+                break
+            placed = q.popleft()
+        used.add(placed.item)
+        page.append(placed)
+        run_len = run_len + 1 if placed.creator == run_creator and placed.creator is not None else 1
+        run_creator = placed.creator
+        tail = page[-max_run:]
+        run_tags = frozenset.intersection(*(t.hashtags for t in tail)) if len(tail) == max_run else frozenset()
+    return page
+
+
+def _with_reason(item_json: str, reason_json: str) -> str:
+    # Items are cached JSON texts; splice the per-viewer reason in rather than re-encoding the video.
+    return item_json[:-1] + ',"reason":' + reason_json + "}"
+
+
+def _cold_reasons() -> dict[str, str]:
+    """Reason JSON per cold-list code in the active language."""
+    lang = get_language()
+    texts = _reason_json.get(lang)
+    if texts is None:
+        texts = _CodeTexts(lang)
+        _reason_json[lang] = texts
+    return texts
+
+
+class _CodeTexts(dict):
+    """code -> reason JSON, filled on first use ("trending:<lang>" names the video's caption language)."""
+
+    def __init__(self, lang: str | None):
+        super().__init__()
+        self.lang = (lang or "").split("-")[0]
+
+    def __missing__(self, code: str) -> str:
+        if code == "popular":
+            reason = {"code": "popular", "text": _("Popular on Reelbox")}
+        elif code.startswith("trending"):
+            same = code.partition(":")[2] == self.lang
+            reason = {"code": "trending", "text": _("Trending in your language") if same else _("Trending now")}
+        else:
+            reason = interests.reason(None, None, code, {}, None)
+        self[code] = text = json.dumps(reason, ensure_ascii=False)
+        return text
+
+
+def _walk_cold(state: Cursor, need: int, taken: set[int], hidden: set[int]) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    if need <= 0:
+        return out
+    cold = cold_list()
+    reasons = _cold_reasons()
+    pos = state.positions[0]
+    while len(out) < need and pos < len(cold):
+        pk, author, code = cold[pos]
+        pos += 1
+        if pk in taken or state.seen(pk) or author in hidden:
+            continue
+        out.append((pk, reasons[code]))
+        taken.add(pk)
+    state.positions[0] = pos
+    return out
+
+
+def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, state: Cursor, limit: int,
+              hidden: set[int], follows: set[int]) -> list[tuple[int, str]]:
+    # Twice the page: room for what the playability and 'show fewer' checks below drop.
+    recs = engine.recommend(viewer.key, k=limit * 2, exclude=set(state.pks()) | profile.not_interested,
+                            follows=follows, blocked_creators=hidden, state=profile.state)
+    ids = [r.item for r in recs]
+    # Only ids a permission-checked query returns reach serialize_many (its cache does not check).
+    authors = dict(video_queries.playable().filter(pk__in=ids).values_list("pk", "author_id"))
+    page, demoted = [], None
+    for r in recs:
+        author = authors.get(r.item)
+        if author is None or author in hidden:
+            continue
+        if author in profile.fewer_creators:
+            # "Show fewer": at most one from that creator, after everything else on the page.
+            demoted = demoted or r
+            continue
+        page.append(r)
+    page = page[:limit]
+    if demoted is not None and len(page) < limit:
+        page.append(demoted)
+    return [(r.item, json.dumps(interests.reason(engine, profile, r.reason_code, r.reason_args, r.item),
+                                ensure_ascii=False)) for r in page]
+
+
+def foryou_page(asker: Who, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
+    """One page of videos (JSON texts, each with its ``reason``) and the cursor for the next."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     state = Cursor.decode(cursor)
     if state.count >= MAX_SEEN:
         state = Cursor()
-    lists = [_ids(order, state.positions[i] + limit * 4) for i, order in enumerate(("-created_at", "-view_count"))]
-    picked: list[int] = []
-    # Alternate newest and most-watched, skipping anything already shown.
-    progress = True
-    while len(picked) < limit and progress:
-        progress = False
-        for i, candidates in enumerate(lists):
-            while state.positions[i] < len(candidates):
-                pk = candidates[state.positions[i]]
-                state.positions[i] += 1
-                if not state.seen(pk):
-                    state.add(pk)
-                    picked.append(pk)
-                    progress = True
-                    break
-            if len(picked) >= limit:
-                break
-    items = video_queries.serialize_many(picked)
-    return items, state.encode() if len(picked) == limit else None
+    picked: list[tuple[int, str]] = []
+    hidden: set[int] = set()
+    skip: set[int] = set()
+    if not asker.fresh:
+        user = asker.user
+        uid = user.pk if user is not None and user.is_authenticated else None
+        social = _social()
+        follows = set(social.following_ids(uid)) if social and uid else set()
+        hidden = set(social.hidden_author_ids(uid)) if social and uid else set()
+        engine = recommender.serving_engine()
+        if engine is not None:
+            viewer = interests.Viewer(uid, asker.device_id)
+            profile = interests.load_profile(engine, viewer)
+            if profile.has_history or follows:
+                picked = _personal(engine, viewer, profile, state, limit, hidden, follows)
+                skip = profile.not_interested
+                hidden = hidden | profile.fewer_creators
+    taken = {pk for pk, _r in picked} | skip
+    picked += _walk_cold(state, limit - len(picked), taken, hidden)
+    for pk, _r in picked:
+        state.add(pk)
+    reasons = dict(picked)
+    pks = [pk for pk, _r in picked]
+    return _attach(pks, reasons), state.encode() if len(picked) == limit else None
+
+
+def _attach(pks: list[int], reasons: dict[int, str]) -> list[str]:
+    items = video_queries.serialize_many(pks)
+    if len(items) != len(pks):
+        # A video stopped being playable between ranking and serialising (rare): find which, one by one.
+        pairs = [(pk, video_queries.serialize_many([pk])) for pk in pks]
+        pks, items = [pk for pk, one in pairs if one], [one[0] for _pk, one in pairs if one]
+    return [_with_reason(item, reasons[pk]) for item, pk in zip(items, pks)]
+
+
+_following_signer = signing.Signer(salt="reelbox.feed.following")
+
+
+def following_page(user, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
+    """Newest playable videos by accounts the user follows (accepted follows), newest first.
+
+    Keyset pagination on (created_at, pk): a page costs one indexed range scan however deep the viewer goes.
+    """
+    from datetime import datetime
+
+    from django.db.models import Q
+
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    social = _social()
+    if social is None:
+        return [], None
+    authors = set(social.following_ids(user.pk)) - set(social.hidden_author_ids(user.pk))
+    qs = video_queries.playable().filter(author_id__in=authors)
+    if cursor:
+        try:
+            stamp, _sep, pk = _following_signer.unsign(cursor).partition("|")
+            at, pk = datetime.fromisoformat(stamp), int(pk)
+        except (signing.BadSignature, ValueError):
+            raise ApiError(_("cursor: this cursor is invalid; start again without one."), "invalid_cursor") from None
+        qs = qs.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+    rows = list(qs.order_by("-created_at", "-pk").values_list("pk", "created_at")[:limit])
+    reason = json.dumps(interests.reason(None, None, "followed_creator", {}, None), ensure_ascii=False)
+    pks = [pk for pk, _at in rows]
+    next_cursor = None
+    if len(rows) == limit:
+        next_cursor = _following_signer.sign(f"{rows[-1][1].isoformat()}|{rows[-1][0]}")
+    return _attach(pks, dict.fromkeys(pks, reason)), next_cursor
+
+
+def viewer_interests(asker: Who) -> dict:
+    user = asker.user
+    uid = user.pk if user is not None and user.is_authenticated else None
+    return interests.interests(recommender.serving_engine(), interests.Viewer(uid, asker.device_id))

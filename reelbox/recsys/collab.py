@@ -108,6 +108,8 @@ def _lowrank(X: sp.csr_matrix, dim: int, cache: dict | None) -> np.ndarray:
     if cache is not None and key in cache:
         return cache[key]
     k = min(dim, min(X.shape) - 1)
+    if k < 1:
+        return np.zeros((X.shape[1], X.shape[1]))
     _, _, vt = scipy.sparse.linalg.svds(X.astype(np.float64), k=k, random_state=0)
     L = vt.T @ vt
     np.fill_diagonal(L, 0.0)

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from reelbox.recsys import sources
 from reelbox.recsys.bloom import BloomFilter
 from reelbox.recsys.catalog import Catalog
-from reelbox.recsys.collab import CollabConfig, fit_collab
+from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab
 from reelbox.recsys.config import ACTIONS, merge_config
 from reelbox.recsys.exploration import ExposurePools
 from reelbox.recsys.model import Model
@@ -40,6 +40,8 @@ class Engine:
     def __init__(self, config: Mapping[str, Any] | None = None, model: Model | None = None) -> None:
         self.config = model.config if model is not None and config is None else merge_config(dict(config or {}))
         self.model = model
+        # Per-item re-rank metadata, built on first use (see _slot_meta).
+        self._meta: list[tuple[Hashable, frozenset[str]]] | None = None
 
     @classmethod
     def from_model(cls, model: Model) -> Engine:
@@ -65,13 +67,19 @@ class Engine:
         signed.sum_duplicates()
         signed.data = np.maximum(signed.data, 0.0)
         signed.eliminate_zeros()
-        collab = fit_collab(signed, CollabConfig(**cfg["collab"]))
+        if signed.nnz and signed.shape[0] > 1:
+            collab = fit_collab(signed, CollabConfig(**cfg["collab"]))
+        else:
+            # A new platform (no positive feedback yet, or one viewer): nothing to learn item-item from;
+            # trending, content affinity and exploration still work.
+            collab = CollabModel(CollabConfig(**cfg["collab"]), sp.csr_matrix((len(catalog), len(catalog))))
         rates = ActionRates(len(catalog))
         trending = Trending(len(catalog), cfg["trending"]["half_life_hours"] * 3600.0)
         pools = ExposurePools.from_config(cfg["exploration"])
         stamp = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:8]
         version = f"rx1-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{len(ev)}ev-{stamp}"
         self.model = Model(version, cfg, catalog, collab, quantiles, rates, trending, pools)
+        self._meta = None
         self._apply(ev, idx, w, dur)
         return self.model
 
@@ -79,6 +87,7 @@ class Engine:
         """New uploads: registered in the catalog and, by default, entered into exposure pool 0."""
         m = self._m()
         new = m.catalog.add(items)
+        self._meta = None  # metadata of a known id may have changed
         m.rates.grow(len(m.catalog))
         m.trending.grow(len(m.catalog))
         if explore:
@@ -100,6 +109,30 @@ class Engine:
         sig = self.config["signals"]
         w = feedback_weight(ev, dur, m.quantiles, sig["weights"], sig["skip_watch_ratio"])
         self._apply(ev, idx, w, dur)
+
+    def session_state(self, events: Interactions, seen_capacity: int | None = None) -> UserState:
+        """A user's state rebuilt from their recent events alone, leaving the model untouched.
+
+        What a multi-process server needs: each request rebuilds the viewer's interests from the shared
+        event log (the latest N events, as Gorse does), so the model stays read-only and thread-safe, and
+        an event stored by any process changes the very next page. Items unknown to the model are skipped.
+        """
+        m = self._m()
+        rc = self.config["rerank"]
+        known = np.array([i in m.catalog.index for i in events.item], dtype=bool)
+        ev = events.take(np.flatnonzero(known))
+        ev = ev.take(np.argsort(ev.timestamp, kind="stable"))
+        capacity = max(64, 2 * len(ev)) if seen_capacity is None else seen_capacity
+        state = UserState(seen=BloomFilter(capacity, rc["bloom_error"]))
+        if not len(ev):
+            return state
+        idx = np.array([m.catalog.index[i] for i in ev.item], dtype=np.int64)
+        sig = self.config["signals"]
+        w = feedback_weight(ev, m.catalog.duration[idx], m.quantiles, sig["weights"], sig["skip_watch_ratio"])
+        for i, wi, f, n in zip(idx.tolist(), w.tolist(), ev.follow.tolist(), ev.not_interested.tolist()):
+            _apply_event(state, m.catalog, i, wi, f, n)
+        state.seen.add_many(idx)
+        return state
 
     def _apply(self, ev: Interactions, idx: np.ndarray, w: np.ndarray, dur: np.ndarray) -> None:
         m = self._m()
@@ -141,10 +174,13 @@ class Engine:
                   now: float | None = None, follows: Collection[Hashable] | None = None,
                   blocked_creators: Collection[Hashable] = frozenset(),
                   held: Callable[[Hashable], bool] | Collection[Hashable] = frozenset(),
-                  only_sources: Collection[str] | None = None) -> list[Recommendation]:
+                  only_sources: Collection[str] | None = None,
+                  state: UserState | None = None) -> list[Recommendation]:
+        """A page for `user`; pass `state` (e.g. from session_state) to rank for it without the model's own."""
         m, cfg = self._m(), self.config
-        state = m.users.get(user) or UserState(seen=BloomFilter(cfg["rerank"]["bloom_capacity"],
-                                                                cfg["rerank"]["bloom_error"]))
+        if state is None:
+            state = m.users.get(user) or UserState(seen=BloomFilter(cfg["rerank"]["bloom_capacity"],
+                                                                    cfg["rerank"]["bloom_error"]))
         now = m.trending.ref if now is None else now
         n_src = cfg["sources"]
         want = set(only_sources or n_src)
@@ -163,7 +199,7 @@ class Engine:
                    if "exploration" in want else sources.SourceResult("exploration", np.zeros(0, int), np.zeros(0)))
 
         allowed = self._allowed(state, exclude, blocked_creators, held)
-        main, origin = self._rank(state, results, allowed)
+        main, origin = self._rank(state, results, allowed, k)
         ex_items = explore.items[allowed(explore.items)] if len(explore.items) else explore.items
         ex_slots = [self._slot(int(i), 0.0, True) for i in ex_items]
         share = cfg["exploration"]["share"] if "exploration" in want else 0.0
@@ -186,7 +222,7 @@ class Engine:
         return out
 
     def _rank(self, state: UserState, results: list[sources.SourceResult],
-              allowed: Callable[[np.ndarray], np.ndarray]) -> tuple[list[Slot], dict]:
+              allowed: Callable[[np.ndarray], np.ndarray], k: int) -> tuple[list[Slot], dict]:
         m, cfg = self._m(), self.config
         origin: dict[int, tuple[str, dict]] = {}
         rel: dict[int, float] = {}
@@ -206,12 +242,27 @@ class Engine:
         items, relevance = items[ok], relevance[ok]
         affinity = np.clip(relevance + 0.5 * sources.content_scores(state, m.catalog, items, cfg["content"]), -1, 1.5)
         scores = value_scores(m.rates, items, affinity, cfg["ranker"])
-        order = np.argsort(-scores, kind="stable")
-        return [self._slot(int(items[j]), float(scores[j])) for j in order], origin
+        # Re-ranking only ever reaches a few candidates past the page: build slots for those alone.
+        order = sources.top_indices(scores, max(4 * k, k + 50))
+        meta = self._slot_meta()
+        return [Slot(i, sc, *meta[i]) for i, sc in zip(items[order].tolist(), scores[order].tolist())], origin
 
     def _slot(self, i: int, score: float, explore: bool = False) -> Slot:
-        it = self._m().catalog.items[i]
-        return Slot(i, score, it.creator, frozenset(it.hashtags), explore)
+        creator, tags = self._slot_meta()[i]
+        return Slot(i, score, creator, tags, explore)
+
+    def _slot_meta(self) -> list[tuple[Hashable, frozenset[str]]]:
+        """Per item: creator and the hashtags that count for the run rule, built once per catalogue size.
+
+        Hashtags on over half the catalogue (#fyp) are left out: they say nothing about variety, and the
+        rule on them could never hold, so re-ranking would scan every candidate for every slot in vain."""
+        cat = self._m().catalog
+        cached = self._meta
+        if cached is None or len(cached) != len(cat):
+            common = {t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)}
+            cached = self._meta = [(it.creator, frozenset(t for t in it.hashtags if t not in common))
+                                   for it in cat.items]
+        return cached
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],
                  held: Callable[[Hashable], bool] | Collection[Hashable]) -> Callable[[np.ndarray], np.ndarray]:

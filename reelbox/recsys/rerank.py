@@ -15,7 +15,7 @@ class Slot:
     explore: bool = False
 
 
-def _breaks_run(page: list[Slot], cand: Slot, max_run: int) -> bool:
+def breaks_run(page: list[Slot], cand: Slot, max_run: int) -> bool:
     """True if adding cand makes more than max_run consecutive items share a creator or a hashtag."""
     if len(page) < max_run:
         return False
@@ -42,13 +42,21 @@ def assemble(ranked: Sequence[Slot], explore: Sequence[Slot], k: int, max_run: i
     every = round(1.0 / exploration_share) if exploration_share > 0 and pool else 0
     page: list[Slot] = []
     used: set[int] = set()
+    # The run state, updated once per placed item: a blocked queue is scanned in full for every slot, so
+    # the per-candidate test must be a couple of comparisons (breaks_run's, incrementally).
+    run_creator: Hashable = None
+    run_len = 0
+    run_tags: frozenset[str] = frozenset()
     while len(page) < k and (main or pool):
         want_explore = every > 0 and (len(page) + 1) % every == 0 and pool
         queues = (pool, main) if want_explore else (main, pool)
+        full = len(page) >= max_run
+        same_creator = run_creator if full and run_len >= max_run else None
         placed = False
         for q in queues:
             for i, cand in enumerate(q):
-                if cand.item in used or _breaks_run(page, cand, max_run):
+                if cand.item in used or (full and ((same_creator is not None and cand.creator == same_creator)
+                                                   or not run_tags.isdisjoint(cand.hashtags))):
                     continue
                 page.append(cand)
                 used.add(cand.item)
@@ -67,4 +75,9 @@ def assemble(ranked: Sequence[Slot], explore: Sequence[Slot], k: int, max_run: i
             for q in (main, pool):
                 if rest[0] in q:
                     q.remove(rest[0])
+        last = page[-1]
+        run_len = run_len + 1 if last.creator is not None and last.creator == run_creator else 1
+        run_creator = last.creator
+        tail = page[-max_run:]
+        run_tags = frozenset.intersection(*(t.hashtags for t in tail)) if len(tail) == max_run else frozenset()
     return page

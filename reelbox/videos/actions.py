@@ -103,3 +103,27 @@ def delete_video(video: Video) -> None:
 
 def beat(video_pk: int) -> None:
     Video.objects.filter(pk=video_pk).update(heartbeat_at=timezone.now())
+
+
+VIDEO_SETTINGS = ("caption", "visibility", "comments_enabled", "allow_duet", "allow_stitch")
+
+
+def update_video(video: Video, **changes) -> Video:
+    """The author changes a video's caption or privacy; it leaves the feeds' cache at once."""
+    from reelbox.videos import queries
+
+    fields = []
+    for name, value in changes.items():
+        if value is None or name not in VIDEO_SETTINGS:
+            continue
+        if name == "caption":
+            value = clean_caption(value)
+        elif name == "visibility" and value not in Video.Visibility.values:
+            raise ApiError(_("visibility: one of %(choices)s.") % {"choices": ", ".join(Video.Visibility.values)},
+                           "invalid_visibility")
+        setattr(video, name, value)
+        fields.append(name)
+    if fields:
+        video.save(update_fields=fields)
+        queries.forget(video.pk)
+    return video

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from reelbox.accounts import queries as account_queries
 from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError, NotFound
@@ -46,7 +47,30 @@ class VideoOut(Schema):
     renditions: list[RenditionOut]
     author: AuthorOut
     view_count: int
+    like_count: int = 0
+    comment_count: int = 0
+    share_count: int = 0
+    visibility: str = "public"
+    comments_enabled: bool = True
+    allow_duet: bool = True
+    allow_stitch: bool = True
     created_at: datetime
+    # The caller's own state (liked, bookmarked, follow of the author), on single-video
+    # reads only; feeds share their JSON across viewers (see GET /me/video-states).
+    viewer: dict | None = None
+
+
+class VideoUpdate(Schema):
+    caption: str | None = None
+    visibility: str | None = None
+    comments_enabled: bool | None = None
+    allow_duet: bool | None = None
+    allow_stitch: bool | None = None
+
+
+class VideoPage(Schema):
+    items: list[VideoOut]
+    next_cursor: str | None
 
 
 @contextlib.contextmanager
@@ -74,10 +98,35 @@ def create_video(request, file: File[UploadedFile], caption: Form[str] = ""):
 
 @router.get("/videos/{video_id}", auth=None, response=VideoOut)
 def get_video(request, video_id: str):
-    video = queries.access_video(resolve_user(request), video_id)
+    viewer = resolve_user(request)
+    video = queries.access_video(viewer, video_id)
     if video is None:
         raise NotFound(_("No such video."), "not_found")
-    return queries.serialize(video)
+    return queries.serialize_for(viewer, video)
+
+
+@router.patch("/videos/{video_id}", auth=TokenOrSession(), response=VideoOut)
+def update_video(request, video_id: str, payload: VideoUpdate):
+    video = queries.access_video(request.auth, video_id)
+    if video is None:
+        raise NotFound(_("No such video."), "not_found")
+    if video.author_id != request.auth.pk:
+        raise ApiError(_("Only the author can change this video."), "forbidden", status=403)
+    actions.update_video(video, **payload.dict(exclude_unset=True))
+    return queries.serialize_for(request.auth, queries.access_video(request.auth, video_id))
+
+
+@router.get("/users/{username}/videos", auth=None, response=VideoPage)
+def user_videos(request, username: str, cursor: str | None = None, limit: int = 20):
+    """An author's videos, newest first, as the caller may see them (404 across a block, 403 if private)."""
+    viewer = resolve_user(request)
+    author = account_queries.access_profile(viewer, username)
+    if author is None:
+        raise NotFound(_("No such user."), "not_found")
+    if not account_queries.can_see_content(viewer, author):
+        raise ApiError(_("This account is private."), "private_account", status=403)
+    videos, next_cursor = queries.author_page(viewer, author, cursor, limit)
+    return {"items": [queries.serialize(v) for v in videos], "next_cursor": next_cursor}
 
 
 @router.delete("/videos/{video_id}", auth=TokenOrSession(), response={204: None})

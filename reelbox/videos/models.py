@@ -12,6 +12,11 @@ class Video(models.Model):
         READY = "ready", _("ready")
         FAILED = "failed", _("failed")
 
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        FOLLOWERS = "followers", _("Followers")
+        PRIVATE = "private", _("Only me")
+
     public_id = models.CharField(max_length=16, unique=True, default=public_id, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
     caption = models.TextField(blank=True)
@@ -36,6 +41,17 @@ class Video(models.Model):
     # Denormalised counters, kept by the events domain, so feeds never count rows.
     view_count = models.PositiveBigIntegerField(default=0)
     watch_ms_total = models.PositiveBigIntegerField(default=0)
+    # Kept exact by social.actions: F() increments in the transaction that
+    # inserts (or deletes) the row, whose unique constraint forbids duplicates.
+    like_count = models.PositiveBigIntegerField(default=0)
+    comment_count = models.PositiveBigIntegerField(default=0)
+    share_count = models.PositiveBigIntegerField(default=0)
+
+    # Per-video privacy, narrowing (never widening) the author's account settings.
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    comments_enabled = models.BooleanField(default=True)
+    allow_duet = models.BooleanField(default=True)
+    allow_stitch = models.BooleanField(default=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ready_at = models.DateTimeField(null=True, blank=True)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from reelbox.accounts.models import Audience
 from reelbox.core.ttlcache import TTLCache
+from reelbox.social import queries as social_queries
+from reelbox.social.models import Follow
 from reelbox.videos import storage
 from reelbox.videos.messages import rejection_message
 from reelbox.videos.models import Rendition, Video
@@ -27,27 +30,95 @@ def with_media(qs: QuerySet) -> QuerySet:
     )
 
 
-def playable(qs: QuerySet | None = None) -> QuerySet:
-    """Videos anyone may watch. Later domains (privacy, moderation) narrow this."""
+def _ready(qs: QuerySet | None = None) -> QuerySet:
     qs = Video.objects.all() if qs is None else qs
     return qs.filter(status=Video.Status.READY, author__is_active=True)
 
 
-def access_video(viewer, public_id: str) -> Video | None:
-    """A video the viewer may see: anyone a ready one, only its author (or staff) one still processing or failed."""
-    video = with_media(Video.objects.filter(public_id=public_id)).first()
-    if video is None:
+def playable(qs: QuerySet | None = None) -> QuerySet:
+    """Videos anyone may watch: ready, public, by an active account that is not private.
+
+    What feeds and every list shown to others start from. Videos for followers
+    only, "only me" videos and a private account's videos never pass this;
+    blocks and mutes depend on the viewer, so callers exclude
+    ``social.queries.hidden_author_ids(viewer)`` on top.
+    """
+    return _ready(qs).filter(visibility=Video.Visibility.PUBLIC, author__is_private=False)
+
+
+def _follows_author(viewer, author_id: int) -> bool:
+    return social_queries.is_following(viewer, author_id)
+
+
+def can_view(viewer, video: Video) -> bool:
+    """The one rule for seeing a video (the author must be loaded)."""
+    if _is_owner_or_staff(viewer, video):
+        return True
+    if video.status != Video.Status.READY or not video.author.is_active:
+        return False
+    if viewer is not None and viewer.is_authenticated and social_queries.is_blocked_between(viewer, video.author_id):
+        return False
+    if video.visibility == Video.Visibility.PRIVATE:
+        return False
+    if video.visibility == Video.Visibility.FOLLOWERS or video.author.is_private:
+        return _follows_author(viewer, video.author_id)
+    return True
+
+
+def access_video(viewer, public_id: str, *, media: bool = True) -> Video | None:
+    """A video the viewer may see, or None (absent, not ready, blocked, private: all look the same).
+
+    Its author (and staff) see it in any state; others see a ready video by an
+    active account with no block between them, public to all, followers-only
+    (or on a private account) to accepted followers, "only me" never.
+    """
+    qs = Video.objects.filter(public_id=public_id)
+    # media=False skips the renditions (writes such as a like only need the row and its author).
+    video = (with_media(qs) if media else qs.select_related("author")).first()
+    if video is None or not can_view(viewer, video):
         return None
-    if video.status == Video.Status.READY and video.author.is_active:
-        return video
-    return video if _is_owner_or_staff(viewer, video) else None
+    return video
+
+
+def visible_to(viewer, qs: QuerySet | None = None) -> QuerySet:
+    """The videos of ``qs`` the viewer may see, as one query (for lists: bookmarks, profiles)."""
+    if viewer is None or not viewer.is_authenticated:
+        return playable(qs)
+    following = Follow.objects.filter(follower_id=viewer.pk, status=Follow.Status.ACCEPTED).values("followee_id")
+    qs = _ready(qs).exclude(author_id__in=list(social_queries.blocked_ids(viewer.pk)))
+    return qs.filter(
+        Q(author_id=viewer.pk)
+        | Q(visibility=Video.Visibility.PUBLIC, author__is_private=False)
+        | Q(author_id__in=following, visibility__in=[Video.Visibility.PUBLIC, Video.Visibility.FOLLOWERS])
+    )
 
 
 def access_author_videos(viewer, author) -> QuerySet:
+    """An author's videos as the viewer may see them: all to the author, none across a block."""
     qs = Video.objects.filter(author=author)
     if viewer is None or not viewer.is_authenticated or (viewer.pk != author.pk and not viewer.is_staff):
-        qs = playable(qs)
+        qs = visible_to(viewer, qs)
     return with_media(qs.order_by("-created_at"))
+
+
+def interaction_allowed(viewer, video: Video, what: str) -> bool:
+    """Whether ``viewer`` may comment on / duet / stitch / download ``video`` (account and video settings).
+
+    ``what`` is one of comment, duet, stitch, download. The video's own switch
+    can only narrow the account's audience setting.
+    """
+    switch = {"comment": video.comments_enabled, "duet": video.allow_duet, "stitch": video.allow_stitch,
+              "download": True}[what]
+    if not switch:
+        return False
+    if viewer is not None and viewer.is_authenticated and viewer.pk == video.author_id:
+        return True
+    audience = getattr(video.author, f"who_can_{what}")
+    if audience == Audience.NOBODY:
+        return False
+    if audience == Audience.FOLLOWERS:
+        return _follows_author(viewer, video.author_id)
+    return True
 
 
 def api_status(video: Video) -> str:
@@ -82,6 +153,13 @@ def serialize(video: Video) -> dict:
             "avatar_url": author.avatar.url if author.avatar else None,
         },
         "view_count": video.view_count,
+        "like_count": video.like_count,
+        "comment_count": video.comment_count,
+        "share_count": video.share_count,
+        "visibility": video.visibility,
+        "comments_enabled": video.comments_enabled,
+        "allow_duet": video.allow_duet,
+        "allow_stitch": video.allow_stitch,
         "created_at": video.created_at.isoformat(),
     }
 
@@ -107,3 +185,21 @@ def forget(pk: int) -> None:
 
 def clear_cache() -> None:
     _serialized.clear()
+
+
+def serialize_for(viewer, video: Video) -> dict:
+    """One video's JSON with the viewer's own state; never cached (see ``serialize_many``)."""
+    data = serialize(video)
+    if viewer is not None and viewer.is_authenticated:
+        data["viewer"] = social_queries.video_states(viewer, [video.public_id]).get(video.public_id)
+    return data
+
+
+def author_page(viewer, author, cursor: str | None, limit: int) -> tuple[list[Video], str | None]:
+    """A page of an author's videos as the viewer may see them; the cursor is the last id seen."""
+    limit = social_queries.clamp(limit)
+    qs = access_author_videos(viewer, author)
+    if cursor:
+        qs = qs.filter(pk__lt=social_queries.parse_id(cursor))
+    rows = list(qs.order_by("-pk")[: limit + 1])
+    return rows[:limit], (str(rows[limit - 1].pk) if len(rows) > limit else None)

@@ -21,17 +21,21 @@ def walk(api, limit=4):
             return seen
 
 
-def test_feed_mixes_newest_and_most_watched_without_repeats(api, make_user):
+def test_cold_feed_mixes_most_watched_and_new_videos_without_repeats(api, make_user):
     author = make_user()
     now = timezone.now()
-    videos = [ready_video(author, view_count=i * 10, created_at=now - timedelta(minutes=i)) for i in range(11)]
+    videos = [ready_video(make_user(), view_count=i * 10, created_at=now - timedelta(minutes=i)) for i in range(11)]
     # Not playable: never in the feed.
     Video.objects.create(author=author, status=Video.Status.PROCESSING, media_prefix="x")
     Video.objects.create(author=author, status=Video.Status.FAILED, media_prefix="y")
     first = api.get("/api/v1/feed/foryou", limit=4).json()
     ids = [item["id"] for item in first["items"]]
     newest, most_watched = videos[0].public_id, videos[10].public_id
-    assert ids[:2] == [newest, most_watched]
+    # No model and no history: the most watched first, a new video being discovered every third slot.
+    assert ids[0] == most_watched and ids[2] == newest
+    reasons = [item["reason"]["code"] for item in first["items"]]
+    assert reasons[0] == "popular" and reasons[2] == "new_video"
+    assert all(item["reason"]["text"] for item in first["items"])
     everything = walk(api)
     assert sorted(everything) == sorted(v.public_id for v in videos)
     assert len(everything) == len(set(everything))

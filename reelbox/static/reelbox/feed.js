@@ -2,6 +2,7 @@
 // the next one preloaded, events reported as the viewer watches.
 import { apiJSON } from "./api.js";
 import { Beacons } from "./beacons.js";
+import { attachSocial, loadStates } from "./social.js";
 
 const root = document.getElementById("feed");
 const template = document.getElementById("feed-item");
@@ -51,10 +52,12 @@ class Item {
     author.textContent = "@" + video.author.username;
     author.href = "/@" + encodeURIComponent(video.author.username);
     this.el.querySelector(".caption").textContent = video.caption;
+    this.bindMenu();
     this.unmute = this.el.querySelector(".unmute");
     this.unmute.hidden = !state.muted;
     this.bar = this.el.querySelector(".bar");
     this.watchedMs = 0; this.reportedMs = 0; this.lastTime = 0; this.completed = false; this.loops = 0;
+    attachSocial(this.el, video);
     this.bind();
   }
 
@@ -70,11 +73,34 @@ class Item {
       if (this.watchedMs - this.reportedMs >= PROGRESS_EVERY_MS) this.report("progress");
     });
     this.el.addEventListener("click", (e) => {
-      if (e.target.closest("a")) return;
+      if (e.target.closest("a, .actions")) return;
       if (state.muted) { setMuted(false); return; }
       if (p.paused) { p.play().catch(() => {}); this.el.classList.remove("paused"); }
       else { p.pause(); this.el.classList.add("paused"); }
     });
+  }
+
+  bindMenu() {
+    // "Why this video?" with the recommender's reason, and the two feedback actions.
+    const menu = this.el.querySelector(".why");
+    if (!menu) return;
+    const why = menu.querySelector(".why-text");
+    if (this.video.reason) why.textContent = this.video.reason.text;
+    else why.hidden = true;
+    menu.addEventListener("click", (e) => e.stopPropagation());
+    for (const button of menu.querySelectorAll("[data-feedback]")) {
+      button.addEventListener("click", async () => {
+        const kind = button.dataset.feedback;
+        try {
+          await apiJSON(root.dataset.feedbackUrl, { method: "POST", headers: { "Content-Type": "application/json" },
+                                                   body: JSON.stringify({ video_id: this.video.id, kind }) });
+          why.hidden = false;
+          why.textContent = kind === "not_interested" ? root.dataset.i18nNotInterestedDone : root.dataset.i18nFewerDone;
+          menu.open = false;
+          if (current === this) go(1);
+        } catch (err) { console.warn("feedback failed", err); }
+      });
+    }
   }
 
   report(type) {
@@ -139,6 +165,7 @@ function append(videos) {
     root.appendChild(item.el);
     observer.observe(item.el);
   }
+  loadStates(videos);
   if (!state.items.length) showEnd(root.dataset.i18nEmpty);
 }
 
