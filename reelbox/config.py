@@ -92,6 +92,7 @@ class Config:
     max_upload_mb: int
     max_duration_s: int
     transcode_concurrency: int
+    transcode_first_alone: bool
     ffmpeg_threads: int
     redis_url: str | None
     allowed_hosts: list[str] = field(default_factory=list)
@@ -200,6 +201,7 @@ def load() -> Config:
         # x264 already uses every core; two encodes at once on two cores only
         # thrash caches, so one job per core pair by default.
         transcode_concurrency=_int("TRANSCODE_CONCURRENCY", max(1, cores // 2), minimum=1),
+        transcode_first_alone=_bool("TRANSCODE_FIRST_ALONE", True),
         ffmpeg_threads=_int("FFMPEG_THREADS", 0, minimum=0),
         redis_url=_raw("REDIS_URL") or None,
         allowed_hosts=hosts or ["*"],

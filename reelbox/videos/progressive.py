@@ -23,16 +23,21 @@ from reelbox.videos import storage
 LEAD_S = 2 * ladder.GOP_SECONDS
 
 
-def can_start(duration: float, encoded: float, elapsed: float, lead: float = LEAD_S) -> bool:
+def can_start(duration: float, encoded: float, elapsed: float, lead: float = LEAD_S,
+              available: float | None = None) -> bool:
     """Whether playback from 0 now stays ``lead`` seconds behind an encoder at ``encoded`` s of media.
 
     The encoder runs at ``encoded / elapsed`` media seconds per second. Playback
     reaches position x at time x; the encoder reaches it at (x - encoded) /
     speed. Both are linear in x, so checking the two ends of [encoded,
     duration] is enough: enough is encoded now, and the encoder still finishes
-    ``lead`` seconds before playback does.
+    ``lead`` seconds before playback does. ``available``, the media in stored
+    segments, must hold the lead too: the encoder is a little ahead of what
+    the muxer has cut into segments.
     """
     lead = min(lead, duration)
+    if available is not None and available < lead - 0.05:
+        return False
     if encoded >= duration:
         return True
     if elapsed <= 0 or encoded < lead:
@@ -68,6 +73,7 @@ class ProgressivePublisher:
                 storage.put(segment, f"{self.prefix}/{segment.name}")
             self.stored = len(hls.segments)
             storage.put_text(ladder.media_playlist(hls, ended=False), f"{self.prefix}/{playlist.name}")
-        if not self.ready and self.stored and can_start(self.duration, encoded, time.monotonic() - self.started):
+        if not self.ready and self.stored and can_start(self.duration, encoded, time.monotonic() - self.started,
+                                                        available=sum(hls.durations)):
             self.ready = True
             self.on_ready(hls)

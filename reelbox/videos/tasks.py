@@ -133,23 +133,37 @@ class Transcoder:
         info = probe(src, actions.limits())
         rungs = ladder.plan_ladder(info)
         done = set(video.renditions.values_list("height", flat=True))
-        missing = [r for r in rungs if r.height not in done]
-        if missing:
-            # Every missing rung in one pass (the source is decoded once); the
-            # first rung is published while it is encoded.
-            first = rungs[0] if rungs[0] in missing and video.status != Video.Status.READY else None
-            self._encode(video, src, info, missing, first=first, started=started)
+        passes = self._passes(rungs, [r for r in rungs if r.height not in done])
+        for group in passes:
+            # The first rung is published while it is encoded.
+            first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
+            self._encode(video, src, info, group, first=first, started=started)
+            self._settle(video, rungs[0], info, started)
+        if not passes:  # a rerun after the last rendition was stored
+            self._settle(video, rungs[0], info, started)
+        if not video.strip_path:
+            self._strip(video, src)
+        Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
+        log.info("video %s ladder done after %.2fs", video.public_id, time.monotonic() - started)
+
+    def _settle(self, video: Video, first, info, started: float) -> None:
+        """After a pass: the poster if still missing, the master over every rendition, ready."""
         if not video.poster_path:
-            with storage.local_copy(video.renditions.get(height=rungs[0].height).mp4_path) as first_mp4:
+            with storage.local_copy(video.renditions.get(height=first.height).mp4_path) as first_mp4:
                 self._poster(video, first_mp4, info)
         was_ready = video.status == Video.Status.READY
         self._publish(video)
         if not was_ready:
             log.info("video %s playable after %.2fs", video.public_id, time.monotonic() - started)
-        if not video.strip_path:
-            self._strip(video, src)
-        Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
-        log.info("video %s ladder done after %.2fs", video.public_id, time.monotonic() - started)
+
+    @staticmethod
+    def _passes(rungs: list, missing: list) -> list[list]:
+        """The ffmpeg passes: the first rung alone, then the rest (playable soonest), or all in one
+        (least work: the source, often the costliest part to decode, is decoded once). See
+        REELBOX_TRANSCODE_FIRST_ALONE."""
+        if settings.REELBOX["TRANSCODE_FIRST_ALONE"] and rungs[0] in missing and len(missing) > 1:
+            return [[rungs[0]], [r for r in missing if r is not rungs[0]]]
+        return [missing] if missing else []
 
     def _tempdir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"transcode-{self.video_pk}-", dir=storage.work_dir()))

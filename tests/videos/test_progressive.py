@@ -28,6 +28,12 @@ def test_slow_encoder_waits_until_playback_cannot_catch_it():
     assert can_start(duration=15, encoded=12.0, elapsed=12.0 / 0.3)
 
 
+def test_the_lead_must_be_in_stored_segments():
+    # The encoder is past 4 s, but only the first 2 s segment has been cut and stored.
+    assert not can_start(duration=60, encoded=4.5, elapsed=1.5, available=2.0)
+    assert can_start(duration=60, encoded=4.5, elapsed=1.5, available=4.0)
+
+
 def test_short_or_finished_videos():
     assert can_start(duration=2.0, encoded=2.0, elapsed=10.0)
     assert not can_start(duration=3.0, encoded=1.0, elapsed=0.1)
@@ -37,9 +43,16 @@ def test_short_or_finished_videos():
 # -- through a real worker ----------------------------------------------------------------------
 
 
+@pytest.fixture(params=[True, False], ids=["720p-alone-first", "one-pass"])
+def first_alone(request, monkeypatch):
+    """Both ways of cutting the ladder into passes (REELBOX_TRANSCODE_FIRST_ALONE), for the worker process."""
+    monkeypatch.setenv("REELBOX_TRANSCODE_FIRST_ALONE", "true" if request.param else "false")
+    return request.param
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_ready_on_a_growing_playlist_then_complete(auth_api, clips, client, worker_process):
+def test_ready_on_a_growing_playlist_then_complete(first_alone, auth_api, clips, client, worker_process):
     # Long and heavy enough that the one-pass ladder takes several seconds on any machine.
     source = clips(duration=12, width=1080, height=1920, grain=10)
     video_id = auth_api.upload("/api/v1/videos", source).json()["id"]
