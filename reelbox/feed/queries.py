@@ -30,6 +30,7 @@ from reelbox.core.ttlcache import TTLCache
 from reelbox.feed import interests, recommender
 from reelbox.recsys.rerank import Slot
 from reelbox.videos import queries as video_queries
+from reelbox.videos.models import Video
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 30
@@ -355,11 +356,11 @@ def foryou_page(asker: Who, cursor: str | None, limit: int = PAGE_SIZE) -> tuple
     return _attach(pks, reasons), state.encode() if len(picked) == limit else None
 
 
-def _attach(pks: list[int], reasons: dict[int, str]) -> list[str]:
-    items = video_queries.serialize_many(pks)
+def _attach(pks: list[int], reasons: dict[int, str], visible=None) -> list[str]:
+    items = video_queries.serialize_many(pks, visible)
     if len(items) != len(pks):
         # A video stopped being playable between ranking and serialising (rare): find which, one by one.
-        pairs = [(pk, video_queries.serialize_many([pk])) for pk in pks]
+        pairs = [(pk, video_queries.serialize_many([pk], visible)) for pk in pks]
         pks, items = [pk for pk, one in pairs if one], [one[0] for _pk, one in pairs if one]
     return [_with_reason(item, reasons[pk]) for item, pk in zip(items, pks)]
 
@@ -368,7 +369,7 @@ _following_signer = signing.Signer(salt="reelbox.feed.following")
 
 
 def following_page(user, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:
-    """Newest playable videos by accounts the user follows (accepted follows), newest first.
+    """Newest videos by accounts the user follows (accepted follows), followers-only ones included, newest first.
 
     Keyset pagination on (created_at, pk): a page costs one indexed range scan however deep the viewer goes.
     """
@@ -381,7 +382,9 @@ def following_page(user, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[li
     if social is None:
         return [], None
     authors = set(social.following_ids(user.pk)) - set(social.hidden_author_ids(user.pk))
-    qs = video_queries.playable().filter(author_id__in=authors)
+    # What this follower may see: public videos and followers-only ones, of private accounts too.
+    visible = video_queries.visible_to(user, Video.objects.filter(author_id__in=authors))
+    qs = visible
     if cursor:
         try:
             stamp, _sep, pk = _following_signer.unsign(cursor).partition("|")
@@ -395,7 +398,7 @@ def following_page(user, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[li
     next_cursor = None
     if len(rows) == limit:
         next_cursor = _following_signer.sign(f"{rows[-1][1].isoformat()}|{rows[-1][0]}")
-    return _attach(pks, dict.fromkeys(pks, reason)), next_cursor
+    return _attach(pks, dict.fromkeys(pks, reason), visible), next_cursor
 
 
 def viewer_interests(asker: Who) -> dict:

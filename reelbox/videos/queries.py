@@ -164,16 +164,19 @@ def serialize(video: Video) -> dict:
     }
 
 
-def serialize_many(pks: list[int]) -> list[str]:
-    """Playable videos as JSON texts, in the order of ``pks``, from cache where possible.
+def serialize_many(pks: list[int], visible: QuerySet | None = None) -> list[str]:
+    """Playable videos (or those of ``visible``, a permission-checked query) as JSON texts, in the order of
+    ``pks``, from cache where possible.
 
     JSON rather than dicts: encoding is most of a cached feed page's cost, so
-    each video is encoded once per cache lifetime, not once per request.
+    each video is encoded once per cache lifetime, not once per request. The
+    cache holds no viewer's state, and callers pass only ids a
+    permission-checked query gave them.
     """
     found = _serialized.get_many(pks)
     missing = [pk for pk in pks if pk not in found]
     if missing:
-        for video in with_media(playable().filter(pk__in=missing)):
+        for video in with_media((playable() if visible is None else visible).filter(pk__in=missing)):
             found[video.pk] = json.dumps(serialize(video), ensure_ascii=False)
             _serialized.set(video.pk, found[video.pk])
     return [found[pk] for pk in pks if pk in found]

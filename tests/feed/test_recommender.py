@@ -315,3 +315,28 @@ def test_trending_in_your_language(api, auth_api, make_user):
     assert english[zh.public_id]["text"] == english[en.public_id]["text"]
     # Only the Chinese reader is told the Chinese video trends in their language.
     assert chinese[zh.public_id]["text"] != chinese[en.public_id]["text"]
+
+
+def test_following_feed_shows_followers_only_videos_to_followers_only(auth_api, make_user, api):
+    from reelbox.social.models import Follow
+
+    creator = make_user()
+    public = ready_video(creator, caption="for everyone")
+    private_account = make_user()
+    private_account.is_private = True
+    private_account.save(update_fields=["is_private"])
+    theirs = ready_video(private_account, caption="on a private account")
+    for_followers = ready_video(creator, caption="for my followers")
+    Video.objects.filter(pk=for_followers.pk).update(visibility=Video.Visibility.FOLLOWERS)
+    only_me = ready_video(creator, caption="only me")
+    Video.objects.filter(pk=only_me.pk).update(visibility=Video.Visibility.PRIVATE)
+    for followee in (creator, private_account):
+        Follow.objects.create(follower=auth_api.user, followee=followee)
+    clear_caches()
+
+    ids = [i["id"] for i in auth_api.get("/api/v1/feed/following", limit=10).json()["items"]]
+    assert set(ids) == {public.public_id, theirs.public_id, for_followers.public_id}
+    # Nobody else gets them from For You, and the author's "only me" video reaches no one.
+    cold = {i["id"] for i in api.get("/api/v1/feed/foryou", limit=30).json()["items"]}
+    assert public.public_id in cold
+    assert not cold & {theirs.public_id, for_followers.public_id, only_me.public_id}
