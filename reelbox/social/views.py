@@ -3,6 +3,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from reelbox.accounts import queries as account_queries
 from reelbox.accounts.models import User
 from reelbox.core.errors import ApiError
 from reelbox.social import actions, queries
@@ -55,3 +56,16 @@ def unblock(request, username: str):
 def bookmarks(request):
     videos, next_cursor = queries.bookmarks(request.user, request.GET.get("cursor"), 30)
     return render(request, "social/bookmarks.html", {"videos": videos, "next_cursor": next_cursor})
+
+
+def follow_list(request, username: str, direction: str):
+    """A profile's followers or followed accounts; a private account's only to its followers."""
+    viewer = request.user if request.user.is_authenticated else None
+    profile = account_queries.access_profile(viewer, username)
+    if profile is None:
+        raise Http404
+    allowed = account_queries.can_see_content(viewer, profile)
+    people, next_cursor = (queries.follow_list(viewer, profile, direction, request.GET.get("cursor"), 30)
+                           if allowed else ([], None))
+    return render(request, "social/follow_list.html", {"profile": profile, "direction": direction, "people": people,
+                                                        "next_cursor": next_cursor, "allowed": allowed})

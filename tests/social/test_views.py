@@ -96,3 +96,28 @@ def test_author_changes_video_privacy_on_its_page(client, make_user):
     video.refresh_from_db()
     assert (video.visibility, video.comments_enabled, video.allow_duet, video.allow_stitch) == (
         "followers", False, True, False)
+
+
+def test_follower_and_following_pages(logged_in, make_user):
+    from django.test import Client
+
+    star = make_user("star")
+    fan = make_user("fan")
+    actions.follow(fan, star)
+    actions.follow(logged_in.user, star)
+    html = logged_in.get("/@star").content.decode()
+    assert 'href="/@star/followers"' in html and 'href="/@star/following"' in html
+    followers = logged_in.get("/@star/followers").content.decode()
+    assert "@fan" in followers and "@viewer" in followers
+    assert "@star" in logged_in.get("/@fan/following").content.decode()
+    # A private account's lists only for its followers; across a block, no page at all.
+    actions.update_privacy(star, is_private=True)
+    outsider = make_user("outsider")
+    client = Client()
+    client.force_login(outsider)
+    page = client.get("/@star/followers").content.decode()
+    assert "@fan" not in page and "This account is private" in page
+    assert "@fan" in logged_in.get("/@star/followers").content.decode()
+    actions.block(star, outsider)
+    assert client.get("/@star/followers").status_code == 404
+    assert client.get("/@nobody/following").status_code == 404
