@@ -7,7 +7,7 @@ from ninja.files import UploadedFile
 from reelbox.accounts import actions, queries
 from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession, bearer_token, resolve_user
-from reelbox.core.errors import ApiError, NotFound
+from reelbox.core.errors import ApiError, NotFound, PermissionDenied
 from reelbox.social import queries as social_queries
 
 router = Router(tags=["accounts"])
@@ -36,11 +36,16 @@ class RelationOut(Schema):
     muted: bool
 
 
-class ProfileOut(Schema):
+class PersonOut(Schema):
+    """A user as other domains show them: ``queries.person``."""
+
     username: str
     display_name: str
-    bio: str
     avatar_url: str | None
+
+
+class ProfileOut(PersonOut):
+    bio: str
     is_private: bool = False
     follower_count: int = 0
     following_count: int = 0
@@ -53,11 +58,8 @@ class ProfileUpdate(Schema):
 
 
 def profile_out(user, viewer=None) -> dict:
-    out = {
-        "username": user.username,
-        "display_name": user.shown_name,
+    out = queries.person(user) | {
         "bio": user.bio,
-        "avatar_url": user.avatar.url if user.avatar else None,
         "is_private": user.is_private,
         "follower_count": user.follower_count,
         "following_count": user.following_count,
@@ -106,10 +108,18 @@ def update_avatar(request, avatar: File[UploadedFile]):
     return profile_out(actions.update_profile(request.auth, avatar=avatar))
 
 
-@router.get("/users/{username}", auth=None, response=ProfileOut)
-def profile(request, username: str):
-    viewer = resolve_user(request)
+def visible_profile(viewer, username: str, *, content: bool = False):
+    """The profile for an endpoint: 404 when absent or blocked; with ``content`` (its videos, its lists),
+    403 when the account is private and the viewer does not follow it."""
     user = queries.access_profile(viewer, username)
     if user is None:
         raise NotFound(_("No such user."), "not_found")
-    return profile_out(user, viewer)
+    if content and not queries.can_see_content(viewer, user):
+        raise PermissionDenied(_("This account is private."), "private_account")
+    return user
+
+
+@router.get("/users/{username}", auth=None, response=ProfileOut)
+def profile(request, username: str):
+    viewer = resolve_user(request)
+    return profile_out(visible_profile(viewer, username), viewer)

@@ -8,6 +8,12 @@ from reelbox.accounts.models import ApiToken, User
 from reelbox.social import queries as social_queries
 
 
+def person(user: User) -> dict:
+    """A user as every other domain shows them (an author, a commenter, a message sender): public fields only."""
+    return {"username": user.username, "display_name": user.shown_name,
+            "avatar_url": user.avatar.url if user.avatar else None}
+
+
 def access_profile(viewer, username: str) -> User | None:
     """The profile ``viewer`` may see, or None: absent, deactivated and blocked (either way) look the same.
 

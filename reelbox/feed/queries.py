@@ -29,6 +29,7 @@ from reelbox.core.middleware import DEVICE_COOKIE
 from reelbox.core.ttlcache import TTLCache
 from reelbox.feed import interests, recommender
 from reelbox.recsys.rerank import Slot
+from reelbox.social import queries as social_queries
 from reelbox.videos import queries as video_queries
 from reelbox.videos.models import Video
 
@@ -114,15 +115,6 @@ def clear_caches() -> None:
     _reason_json.clear()
     video_queries.clear_cache()
     recommender.reset_serving()
-
-
-def _social():
-    """The social domain's queries, when installed (follows, blocks, mutes)."""
-    try:
-        from reelbox.social import queries as social_queries
-    except ImportError:
-        return None
-    return social_queries
 
 
 @dataclass
@@ -336,9 +328,8 @@ def foryou_page(asker: Who, cursor: str | None, limit: int = PAGE_SIZE) -> tuple
     if not asker.fresh:
         user = asker.user
         uid = user.pk if user is not None and user.is_authenticated else None
-        social = _social()
-        follows = set(social.following_ids(uid)) if social and uid else set()
-        hidden = set(social.hidden_author_ids(uid)) if social and uid else set()
+        follows = set(social_queries.following_ids(uid)) if uid else set()
+        hidden = set(social_queries.hidden_author_ids(uid)) if uid else set()
         engine = recommender.serving_engine()
         if engine is not None:
             viewer = interests.Viewer(uid, asker.device_id)
@@ -378,10 +369,7 @@ def following_page(user, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[li
     from django.db.models import Q
 
     limit = max(1, min(limit, MAX_PAGE_SIZE))
-    social = _social()
-    if social is None:
-        return [], None
-    authors = set(social.following_ids(user.pk)) - set(social.hidden_author_ids(user.pk))
+    authors = set(social_queries.following_ids(user.pk)) - set(social_queries.hidden_author_ids(user.pk))
     # What this follower may see: public videos and followers-only ones, of private accounts too.
     visible = video_queries.visible_to(user, Video.objects.filter(author_id__in=authors))
     qs = visible

@@ -29,8 +29,8 @@ from django.utils import timezone
 
 from reelbox.feed.models import Event, Feedback, RecModel
 from reelbox.recsys import Engine, Interactions, Item, Model
+from reelbox.social.models import Comment, Follow, Like, Share
 from reelbox.videos import queries as video_queries
-from reelbox.videos.models import Video
 
 log = logging.getLogger("reelbox.feed")
 
@@ -136,16 +136,11 @@ def model_store():
 
 
 def catalog_items() -> list[Item]:
-    fields = {f.name for f in Video._meta.get_fields()}
-    extra = [f for f in ("language", "sound_id") if f in fields or f.removesuffix("_id") in fields]
-    rows = video_queries.playable().values_list("pk", "author_id", "caption", "duration", "created_at", *extra)
-    items = []
-    for pk, author, caption, duration, created, *rest in rows.iterator(chunk_size=2000):
-        more = dict(zip(extra, rest))
-        items.append(Item(pk, creator=author, hashtags=hashtags(caption), sound=more.get("sound_id"),
-                          duration_s=float(duration or 15.0), created_at=created.timestamp(),
-                          language=more.get("language") or caption_language(caption)))
-    return items
+    # Sound and a stored language join the items when videos have them (studio, discovery issues).
+    rows = video_queries.playable().values_list("pk", "author_id", "caption", "duration", "created_at")
+    return [Item(pk, creator=author, hashtags=hashtags(caption), duration_s=float(duration or 15.0),
+                 created_at=created.timestamp(), language=caption_language(caption))
+            for pk, author, caption, duration, created in rows.iterator(chunk_size=2000)]
 
 
 def _when(kind: int):
@@ -191,7 +186,7 @@ def training_data(items: list[Item]) -> tuple[Interactions, int]:
             kind=Feedback.Kind.NOT_INTERESTED, created_at__gte=since, video__isnull=False).values_list(
             "user_id", "device_id", "video_id", "created_at").iterator():
         mark(viewer_key(user, device), video, "not_interested", ts)
-    for action, user_field, model in _social_tables():
+    for action, user_field, model in SOCIAL_ACTIONS:
         for user, video, ts in model.objects.filter(created_at__gte=since, **{f"{user_field}__isnull": False}) \
                 .values_list(f"{user_field}_id", "video_id", "created_at").iterator():
             mark(f"u{user}", video, action, ts)
@@ -203,30 +198,11 @@ def training_data(items: list[Item]) -> tuple[Interactions, int]:
     return Interactions.from_records(rows.values()), last_id
 
 
-def _social_tables() -> list:
-    """Likes, comments and shares, when the social domain is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("reelbox.social"):
-        return []
-    from reelbox.social import models as social
-
-    out = []
-    for action, name, user_field in (("like", "Like", "user"), ("comment", "Comment", "author"),
-                                     ("share", "Share", "user")):
-        model = getattr(social, name, None)
-        if model is not None:
-            out.append((action, user_field, model))
-    return out
+# Social actions the ranker learns from: (action, the acting user's field, model).
+SOCIAL_ACTIONS = (("like", "user", Like), ("comment", "author", Comment), ("share", "user", Share))
 
 
 def _follow_pairs() -> set[tuple[str, int]]:
-    from django.apps import apps
-
-    if not apps.is_installed("reelbox.social"):
-        return set()
-    from reelbox.social.models import Follow
-
     return {(f"u{a}", b) for a, b in Follow.objects.filter(status=Follow.Status.ACCEPTED)
             .values_list("follower_id", "followee_id").iterator()}
 

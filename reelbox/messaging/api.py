@@ -4,6 +4,7 @@ from datetime import datetime
 
 from ninja import Router, Schema, Status
 
+from reelbox.accounts.api import PersonOut
 from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession
 from reelbox.core.errors import NotFound
@@ -11,12 +12,6 @@ from reelbox.messaging import actions, queries
 
 router = Router(tags=["messages"])
 AUTH = TokenOrSession()
-
-
-class PersonOut(Schema):
-    username: str
-    display_name: str
-    avatar_url: str | None
 
 
 class MemberOut(PersonOut):

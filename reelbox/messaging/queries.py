@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from reelbox.accounts.models import Audience, User
+from reelbox.accounts.queries import person
 from reelbox.messaging import crypto
 from reelbox.messaging.models import Conversation, Member, Message
 from reelbox.social import queries as social_queries
@@ -55,11 +56,6 @@ def data_key(conversation: Conversation) -> bytes:
     return crypto.unwrap(bytes(conversation.data_key), conversation.key_id)
 
 
-def _user_out(user) -> dict:
-    return {"username": user.username, "display_name": user.shown_name,
-            "avatar_url": user.avatar.url if user.avatar else None}
-
-
 def _video_card(viewer, video: Video | None) -> dict | None:
     if video is None or not video_queries.can_view(viewer, video):
         return None
@@ -67,7 +63,7 @@ def _video_card(viewer, video: Video | None) -> dict | None:
     return {"id": video.public_id, "caption": video.caption, "poster_url": storage.url(video.poster_path),
             "hls_url": storage.url(video.hls_path) if video.hls_path else None,
             "mp4_url": storage.url(renditions[-1 if len(renditions) > 1 else 0].mp4_path) if renditions else None,
-            "author": _user_out(video.author)}
+            "author": person(video.author)}
 
 
 def serialize_messages(viewer, conversation: Conversation, messages: list[Message]) -> list[dict]:
@@ -95,7 +91,7 @@ def serialize_messages(viewer, conversation: Conversation, messages: list[Messag
         out.append({
             "id": message.pk,
             "conversation_id": conversation.pk,
-            "sender": _user_out(senders[message.sender_id]),
+            "sender": person(senders[message.sender_id]),
             "text": text,
             "video": card,
             # A video was shared but this reader may not see it (or it is gone).
@@ -150,7 +146,7 @@ def serialize_conversation(viewer, conversation: Conversation) -> dict:
         "id": conversation.pk,
         "is_group": conversation.is_group,
         "title": conversation.title,
-        "members": [_user_out(m.user) | {"last_read_id": m.last_read_id, "is_admin": m.is_admin} for m in members],
+        "members": [person(m.user) | {"last_read_id": m.last_read_id, "is_admin": m.is_admin} for m in members],
         "created_by": next((m.user.username for m in members if m.user_id == conversation.created_by_id), None),
         "last_message": last,
         "unread_count": unread,

@@ -4,18 +4,13 @@ from datetime import datetime
 
 from ninja import Router, Schema
 
+from reelbox.accounts.api import PersonOut
 from reelbox.core.auth import TokenOrSession
 from reelbox.notifications import actions, queries
 from reelbox.notifications.models import Verb
 
 router = Router(tags=["notifications"])
 AUTH = TokenOrSession()
-
-
-class ActorOut(Schema):
-    username: str
-    display_name: str
-    avatar_url: str | None
 
 
 class NotificationVideo(Schema):
@@ -34,7 +29,7 @@ class NotificationOut(Schema):
     # The line to show, in the reader's language ("A and 12 others liked your video").
     text: str
     # The latest actors first (at most two); actor_count counts them all.
-    actors: list[ActorOut]
+    actors: list[PersonOut]
     actor_count: int
     video: NotificationVideo | None
     comment: NotificationComment | None

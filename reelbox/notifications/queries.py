@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reelbox.core.errors import ApiError
+from reelbox.accounts.queries import person
 from reelbox.notifications.models import Notification, NotificationActor, Verb
 from reelbox.social import queries as social_queries
 from reelbox.videos import storage
@@ -109,8 +110,7 @@ def _serialize(user, row, hidden: set[int]) -> dict | None:
         "id": row.pk,
         "verb": verb,
         "text": text,
-        "actors": [{"username": a.username, "display_name": a.shown_name,
-                    "avatar_url": a.avatar.url if a.avatar else None} for a in actors],
+        "actors": [person(a) for a in actors],
         "actor_count": total,
         "video": ({"id": video.public_id, "poster_url": storage.url(video.poster_path)} if video else None),
         "comment": ({"id": row.comment_id, "text": comment_text} if row.comment_id else None),

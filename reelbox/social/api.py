@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from reelbox.accounts.api import PersonOut, visible_profile
 from reelbox.accounts import queries as account_queries
 from reelbox.accounts.models import User
 from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession, resolve_user
-from reelbox.core.errors import NotFound, PermissionDenied
+from reelbox.core.errors import NotFound
 from reelbox.social import actions, queries
 from reelbox.videos import queries as video_queries
 from reelbox.videos.api import VideoOut
@@ -21,14 +22,8 @@ router = Router(tags=["social"])
 AUTH = TokenOrSession()
 
 
-class UserOut(Schema):
-    username: str
-    display_name: str
-    avatar_url: str | None
-
-
 class UserPage(Schema):
-    items: list[UserOut]
+    items: list[PersonOut]
     next_cursor: str | None
 
 
@@ -70,12 +65,6 @@ class CommentIn(Schema):
     parent_id: int | None = None
 
 
-class CommentAuthor(Schema):
-    username: str
-    display_name: str
-    avatar_url: str | None
-
-
 class CommentViewer(Schema):
     liked: bool
     can_delete: bool
@@ -86,7 +75,7 @@ class CommentOut(Schema):
     parent_id: int | None
     text: str
     mentions: list[str]
-    author: CommentAuthor
+    author: PersonOut
     like_count: int
     reply_count: int
     is_pinned: bool
@@ -117,25 +106,11 @@ class VideoStatesOut(Schema):
     states: dict[str, dict]
 
 
-def user_out(user) -> dict:
-    return {"username": user.username, "display_name": user.shown_name,
-            "avatar_url": user.avatar.url if user.avatar else None}
-
-
 def _user(username: str) -> User:
     """An active account by name, for writes that need no view of the profile (follow, block, mute)."""
     user = User.objects.filter(username__iexact=username, is_active=True).first()
     if user is None:
         raise NotFound(_("No such user."), "not_found")
-    return user
-
-
-def _visible_profile(viewer, username: str) -> User:
-    user = account_queries.access_profile(viewer, username)
-    if user is None:
-        raise NotFound(_("No such user."), "not_found")
-    if not account_queries.can_see_content(viewer, user):
-        raise PermissionDenied(_("This account is private."), "private_account")
     return user
 
 
@@ -167,21 +142,21 @@ def search_people(request, q: str = "", limit: int = 10):
     """People by username prefix or display name; no one with a block between them and the viewer."""
     viewer = resolve_user(request)
     ratelimit.hit(request, "api", str(viewer.pk) if viewer.is_authenticated else ratelimit.client_ip(request))
-    return {"items": [user_out(u) for u in queries.search_people(viewer, q, limit)], "next_cursor": None}
+    return {"items": [account_queries.person(u) for u in queries.search_people(viewer, q, limit)], "next_cursor": None}
 
 
 @router.get("/users/{username}/followers", auth=None, response=UserPage)
 def followers(request, username: str, cursor: str | None = None, limit: int = 20):
     viewer = resolve_user(request)
-    users, next_cursor = queries.follow_list(viewer, _visible_profile(viewer, username), "followers", cursor, limit)
-    return {"items": [user_out(u) for u in users], "next_cursor": next_cursor}
+    users, next_cursor = queries.follow_list(viewer, visible_profile(viewer, username, content=True), "followers", cursor, limit)
+    return {"items": [account_queries.person(u) for u in users], "next_cursor": next_cursor}
 
 
 @router.get("/users/{username}/following", auth=None, response=UserPage)
 def following(request, username: str, cursor: str | None = None, limit: int = 20):
     viewer = resolve_user(request)
-    users, next_cursor = queries.follow_list(viewer, _visible_profile(viewer, username), "following", cursor, limit)
-    return {"items": [user_out(u) for u in users], "next_cursor": next_cursor}
+    users, next_cursor = queries.follow_list(viewer, visible_profile(viewer, username, content=True), "following", cursor, limit)
+    return {"items": [account_queries.person(u) for u in users], "next_cursor": next_cursor}
 
 
 @router.delete("/me/followers/{username}", auth=AUTH, response={204: None})
@@ -193,7 +168,7 @@ def remove_follower(request, username: str):
 @router.get("/me/follow-requests", auth=AUTH, response=UserPage)
 def follow_requests(request, cursor: str | None = None, limit: int = 20):
     users, next_cursor = queries.pending_requests(request.auth, cursor, limit)
-    return {"items": [user_out(u) for u in users], "next_cursor": next_cursor}
+    return {"items": [account_queries.person(u) for u in users], "next_cursor": next_cursor}
 
 
 @router.post("/me/follow-requests/{username}/approve", auth=AUTH, response={204: None})
@@ -422,4 +397,4 @@ def update_privacy(request, payload: PrivacyIn):
 @router.get("/me/blocks", auth=AUTH, response=UserPage)
 def my_blocks(request, cursor: str | None = None, limit: int = 20):
     users, next_cursor = queries.blocked_by(request.auth, cursor, limit)
-    return {"items": [user_out(u) for u in users], "next_cursor": next_cursor}
+    return {"items": [account_queries.person(u) for u in users], "next_cursor": next_cursor}

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from reelbox.accounts.models import User
+from reelbox.accounts import queries as account_queries
 from reelbox.core.errors import ApiError
 from reelbox.social.models import Block, Bookmark, Comment, CommentLike, Follow, Like, Mute
 from reelbox.videos.models import Video
@@ -266,8 +267,7 @@ def serialize_comment(comment, viewer=None, liked: set[int] | None = None) -> di
         # Plain text: clients must insert it as text, never as HTML.
         "text": comment.text,
         "mentions": mentions,
-        "author": {"username": author.username, "display_name": author.shown_name,
-                   "avatar_url": author.avatar.url if author.avatar else None},
+        "author": account_queries.person(author),
         "like_count": comment.like_count,
         "reply_count": comment.reply_count,
         "is_pinned": comment.is_pinned,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from reelbox.accounts import queries as account_queries
+from reelbox.accounts.api import PersonOut, visible_profile
 from reelbox.core import ratelimit
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError, NotFound
@@ -18,12 +18,6 @@ from reelbox.videos import actions, queries
 from reelbox.videos.storage import work_dir
 
 router = Router(tags=["videos"])
-
-
-class AuthorOut(Schema):
-    username: str
-    display_name: str
-    avatar_url: str | None
 
 
 class RenditionOut(Schema):
@@ -45,7 +39,7 @@ class VideoOut(Schema):
     poster_url: str | None
     hls_url: str | None
     renditions: list[RenditionOut]
-    author: AuthorOut
+    author: PersonOut
     view_count: int
     like_count: int = 0
     comment_count: int = 0
@@ -120,11 +114,7 @@ def update_video(request, video_id: str, payload: VideoUpdate):
 def user_videos(request, username: str, cursor: str | None = None, limit: int = 20):
     """An author's videos, newest first, as the caller may see them (404 across a block, 403 if private)."""
     viewer = resolve_user(request)
-    author = account_queries.access_profile(viewer, username)
-    if author is None:
-        raise NotFound(_("No such user."), "not_found")
-    if not account_queries.can_see_content(viewer, author):
-        raise ApiError(_("This account is private."), "private_account", status=403)
+    author = visible_profile(viewer, username, content=True)
     videos, next_cursor = queries.author_page(viewer, author, cursor, limit)
     return {"items": [queries.serialize(v) for v in videos], "next_cursor": next_cursor}
 

@@ -7,6 +7,7 @@ import json
 from django.db.models import Prefetch, Q, QuerySet
 
 from reelbox.accounts.models import Audience
+from reelbox.accounts.queries import person
 from reelbox.core.ttlcache import TTLCache
 from reelbox.social import queries as social_queries
 from reelbox.social.models import Follow
@@ -147,11 +148,7 @@ def serialize(video: Video) -> dict:
             {"height": r.height, "width": r.width_px, "bitrate": r.bitrate, "url": storage.url(r.mp4_path)}
             for r in renditions
         ],
-        "author": {
-            "username": author.username,
-            "display_name": author.shown_name,
-            "avatar_url": author.avatar.url if author.avatar else None,
-        },
+        "author": person(author),
         "view_count": video.view_count,
         "like_count": video.like_count,
         "comment_count": video.comment_count,
