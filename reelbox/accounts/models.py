@@ -17,6 +17,8 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
     bio = models.CharField(_("bio"), max_length=300, blank=True)
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
+    # The UI language the person chose (a LANGUAGES code); blank follows the browser.
+    language = models.CharField(_("language"), max_length=16, blank=True)
 
     # Privacy. A private account's videos and lists are for accepted followers only.
     is_private = models.BooleanField(_("private account"), default=False)

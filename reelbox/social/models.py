@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from reelbox.videos.models import Moderation
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -102,6 +104,7 @@ class Comment(models.Model):
     like_count = models.PositiveIntegerField(default=0)
     reply_count = models.PositiveIntegerField(default=0)
     is_pinned = models.BooleanField(default=False)
+    moderation = models.CharField(max_length=16, choices=Moderation.choices, default=Moderation.APPROVED)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reelbox.core.errors import ApiError
 from reelbox.media import probe as media_probe
 from reelbox.media.errors import MediaRejected
-from reelbox.videos import storage
+from reelbox.videos import signals, storage
 from reelbox.videos.messages import rejection_message  # noqa: F401 (re-exported)
 from reelbox.videos.models import Video
 
@@ -67,6 +67,7 @@ def create_video(*, author, local_path: Path, caption: str | None) -> Video:
     try:
         with transaction.atomic():
             video.save()
+            signals.emit(signals.video_saved, video=video, created=True)
             transaction.on_commit(lambda: enqueue_transcode(video.pk))
     except BaseException:
         storage.delete_prefix(video.media_prefix)
@@ -126,4 +127,6 @@ def update_video(video: Video, **changes) -> Video:
     if fields:
         video.save(update_fields=fields)
         queries.forget(video.pk)
+        if "caption" in fields:
+            signals.emit(signals.video_saved, video=video, created=False)
     return video

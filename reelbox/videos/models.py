@@ -5,6 +5,18 @@ from django.utils.translation import gettext_lazy as _
 from reelbox.core.ids import public_id
 
 
+class Moderation(models.TextChoices):
+    """What review decided about a piece of content (videos, comments). Set only by the moderation domain."""
+
+    PENDING = "pending", _("in review")
+    APPROVED = "approved", _("approved")
+    HELD = "held", _("held for review")
+    AGE_RESTRICTED = "age_restricted", _("age-restricted")
+    LIMITED = "limited", _("limited reach")
+    BLOCKED = "blocked", _("blocked")
+    REMOVED = "removed", _("removed")
+
+
 class Video(models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("uploaded")
@@ -52,6 +64,11 @@ class Video(models.Model):
     comments_enabled = models.BooleanField(default=True)
     allow_duet = models.BooleanField(default=True)
     allow_stitch = models.BooleanField(default=True)
+
+    moderation = models.CharField(max_length=16, choices=Moderation.choices, default=Moderation.APPROVED,
+                                  db_index=True)
+    # BCP 47 tag ("en", "zh-hans", "ar"), set by the creator or detected; blank when unknown.
+    language = models.CharField(max_length=16, blank=True, db_index=True)
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ready_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,7 @@ from django_tasks import task
 from reelbox.media import images, ladder
 from reelbox.media.probe import probe
 from reelbox.media.errors import FFmpegError, FFmpegTimeout, MediaRejected
-from reelbox.videos import actions, storage
+from reelbox.videos import actions, signals, storage
 from reelbox.videos.messages import rejection_message
 from reelbox.videos.models import Rendition, Video
 from reelbox.videos.progressive import ProgressivePublisher
@@ -144,6 +144,7 @@ class Transcoder:
         if not video.strip_path:
             self._strip(video, src)
         Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
+        signals.emit(signals.video_processed, video=video, source=src)
         log.info("video %s ladder done after %.2fs", video.public_id, time.monotonic() - started)
 
     def _settle(self, video: Video, first, info, started: float) -> None:
@@ -261,8 +262,11 @@ class Transcoder:
 
     def _mark_ready(self, video: Video) -> None:
         fields = {"hls_path": video.hls_path, "status": Video.Status.READY}
-        if video.ready_at is None:
+        first_time = video.ready_at is None
+        if first_time:
             video.ready_at = timezone.now()
             fields["ready_at"] = video.ready_at
         Video.objects.filter(pk=video.pk).update(**fields)
         video.status = Video.Status.READY
+        if first_time:
+            signals.emit(signals.video_ready, video=video)
