@@ -4,11 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS ?=
 comma := ,
-ALL_EXTRAS := test,postgres,redis,s3$(if $(EXTRAS),$(comma)$(EXTRAS))
+# Installed by default: the studio's beat detection and the moderation models. Optional: EXTRAS=captions
+# (automatic captions with faster-whisper).
+ALL_EXTRAS := test,postgres,redis,s3,studio,moderation$(if $(EXTRAS),$(comma)$(EXTRAS))
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)-$(subst $(comma),_,$(EXTRAS))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Catalogues: `make messages` regenerates them and fills them from scripts/i18n/<locale>.json; entries still
+# untranslated are listed and written to var/i18n-missing/<locale>.json (translate, then scripts/i18n_fill.py --merge).
+LOCALES := en zh_Hans zh_Hant es pt_BR hi id ar
 
 .PHONY: install run test bench lint messages clean
 
@@ -36,7 +41,9 @@ bench: install
 	$(BIN)/python bench/feed.py
 
 messages: install
-	cd reelbox && ../$(BIN)/reelbox manage makemessages -l zh_Hans -l en --no-obsolete && ../$(BIN)/reelbox manage compilemessages
+	cd reelbox && ../$(BIN)/reelbox manage makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --ignore 'static/*'
+	$(BIN)/python scripts/i18n_fill.py --missing var/i18n-missing
+	cd reelbox && ../$(BIN)/reelbox manage compilemessages
 
 clean:
 	rm -rf $(VENV) var

@@ -28,7 +28,8 @@ def _error(request, status: int, detail: str, code: str, headers: dict | None = 
 
 @api.exception_handler(ApiError)
 def on_api_error(request, exc: ApiError):
-    return _error(request, exc.status, exc.detail, exc.code, exc.headers)
+    # Subclasses may carry more fields, e.g. the studio's "field" naming what to fix.
+    return _error(request, exc.status, exc.detail, exc.code, exc.headers, **getattr(exc, "extra", {}))
 
 
 @api.exception_handler(NinjaValidationError)
@@ -64,18 +65,26 @@ def ping(request):
 
 def _register_routers() -> None:
     from reelbox.accounts.api import router as accounts_router
+    from reelbox.captions.api import router as captions_router
+    from reelbox.discovery.api import router as discovery_router
     from reelbox.feed.api import router as feed_router
     from reelbox.messaging.api import router as messaging_router
+    from reelbox.moderation.api import router as moderation_router
     from reelbox.notifications.api import router as notifications_router
     from reelbox.social.api import router as social_router
+    from reelbox.studio.api import router as studio_router
     from reelbox.videos.api import router as videos_router
 
     api.add_router("/", accounts_router)
     api.add_router("/", videos_router)
+    api.add_router("/", captions_router)
     api.add_router("/", feed_router)
     api.add_router("/", social_router)
     api.add_router("/", notifications_router)
     api.add_router("/", messaging_router)
+    api.add_router("/", moderation_router)
+    api.add_router("/", studio_router)
+    api.add_router("/", discovery_router)
 
 
 _register_routers()

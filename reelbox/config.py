@@ -108,6 +108,12 @@ class Config:
     message_keys: tuple[str, ...] = ()
     ws_url: str = ""
     ws_port: int = 0
+    # Captions and translation (reelbox.captions).
+    auto_captions: bool = False
+    translate_backend: str = "auto"
+    translate_url: str = ""
+    translate_api_key: str = ""
+    feed_language_boost: float = 0.0
 
     @property
     def is_sqlite(self) -> bool:
@@ -182,6 +188,26 @@ def _storage() -> str:
     return value
 
 
+def _translate_backend() -> str:
+    value = (_raw("TRANSLATE_BACKEND") or "auto").lower()
+    if value not in {"auto", "apertium", "libretranslate", "none"}:
+        raise ConfigError(f"{ENV_PREFIX}TRANSLATE_BACKEND must be auto, apertium, libretranslate or none, "
+                          f"got {value!r}")
+    return value
+
+
+def _translate_url() -> str:
+    """A self-hosted LibreTranslate server; required when the backend is libretranslate."""
+    value = (_raw("TRANSLATE_URL") or "").strip()
+    if value:
+        parsed = urlparse(value)
+        if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+            raise ConfigError(f"{ENV_PREFIX}TRANSLATE_URL must be an http(s):// URL, got {value!r}")
+    elif (_raw("TRANSLATE_BACKEND") or "").lower() == "libretranslate":
+        raise ConfigError(f"{ENV_PREFIX}TRANSLATE_URL is required when {ENV_PREFIX}TRANSLATE_BACKEND is libretranslate")
+    return value.rstrip("/")
+
+
 def load() -> Config:
     data_dir = Path(_raw("DATA_DIR", "./var") or "./var").expanduser().resolve()
     production = _bool("PRODUCTION", False)
@@ -216,4 +242,9 @@ def load() -> Config:
         message_keys=_message_keys(data_dir),
         ws_url=_raw("WS_URL") or "",
         ws_port=_int("WS_PORT", 0, minimum=0),
+        auto_captions=_bool("AUTO_CAPTIONS", False),
+        translate_backend=_translate_backend(),
+        translate_url=_translate_url(),
+        translate_api_key=_raw("TRANSLATE_API_KEY") or "",
+        feed_language_boost=_float("FEED_LANGUAGE_BOOST", 0.0, maximum=10.0),
     )

@@ -63,8 +63,17 @@ def seed_demo(count: int = 32, *, clip_s: float = 4.0) -> int:
                                      caption=CAPTIONS[i % len(CAPTIONS)])
             clip.unlink()
             created += 1
+    # The studio's demo music library (reelbox.studio).
+    from reelbox.studio.demo import seed_library
+
+    seed_library()
     # Transcode everything now so the demo is complete when seeding returns.
     run_worker(queues=["*"], batch=True, interval=0)
+    # A featured challenge on the demo's #dance clips, and first trends (reelbox.discovery).
+    from reelbox.discovery import actions as discovery_actions, trends
+
+    discovery_actions.seed_demo_challenge()
+    trends.recompute()
     # A first recommender model, so For You ranks (and explores) from the first visit.
     from reelbox.feed.recommender import train
 

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "reelbox.social",
     "reelbox.notifications",
     "reelbox.messaging",
+    "reelbox.captions",
+    "reelbox.studio",
+    "reelbox.moderation",
+    "reelbox.discovery",
 ]
 
 MIDDLEWARE = [
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "reelbox.accounts.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "reelbox.core.middleware.DeviceIdMiddleware",
@@ -78,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "reelbox.core.context.live",
+                "reelbox.moderation.context.announcement",
             ],
         },
     },
@@ -135,7 +141,16 @@ X_FRAME_OPTIONS = "DENY"
 
 # Internationalisation: every user-visible string is translatable.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+LANGUAGES = [
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("zh-hant", _("Traditional Chinese")),
+    ("es", _("Spanish")),
+    ("pt-br", _("Brazilian Portuguese")),
+    ("hi", _("Hindi")),
+    ("id", _("Indonesian")),
+    ("ar", _("Arabic")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
@@ -206,8 +221,28 @@ REELBOX = {
     # port `reelbox run` serves them on (pages connect to the same host).
     "WS_URL": CONFIG.ws_url,
     "WS_PORT": CONFIG.ws_port,
+    # Captions, automatic captions and translation (reelbox.captions); docs/configuration.md.
+    "AUTO_CAPTIONS": CONFIG.auto_captions,
+    "TRANSLATE": {"BACKEND": CONFIG.translate_backend, "URL": CONFIG.translate_url,
+                  "API_KEY": CONFIG.translate_api_key},
+    # Places a video in the viewer's UI language moves up in For You (0 leaves feeds language-blind).
+    "FEED_LANGUAGE_BOOST": CONFIG.feed_language_boost,
+    # Caption files larger than this are refused.
+    "MAX_CAPTION_BYTES": 512 * 1024,
     # "layer" or "poll" to force how consumers learn of new events; empty: by the channel layer.
     "LIVE_MODE": "",
+    # Hashtags, challenges, trends and search (reelbox.discovery).
+    "DISCOVERY": {
+        # Trends: recomputed by the worker's sweep this often; hourly counts over WINDOW_H hours, the recent
+        # rate decays with RECENT_HALF_LIFE_H and is compared with the item's own rate before RECENT_H.
+        "TRENDS_S": 300, "WINDOW_H": 168, "RECENT_H": 6, "RECENT_HALF_LIFE_H": 3.0, "MIN_RECENT": 3,
+        "TRENDS_PER_SCOPE": 30,
+        # For You: added to the ranking affinity of a challenge's entries, and of a featured challenge's.
+        "CHALLENGE_BOOST": 0.0, "FEATURED_BOOST": 0.3,
+        "WINNERS": 3,
+        # Engagement (leaderboards, search ranking): completion-weighted views + weights x likes, shares.
+        "LIKE_WEIGHT": 2.0, "SHARE_WEIGHT": 3.0,
+    },
     # Mastodon's defaults: (requests, window seconds).
     "RATE_LIMITS": {
         "signup": (5, 30 * 60),
@@ -216,7 +251,11 @@ REELBOX = {
         "comment": (30, 60),
         "share": (60, 60),
         "message": (30, 60),
+        # Studio renders (previews, re-rolls, publishing): each costs seconds of CPU.
+        "render": (60, 10 * 60),
         "api": (300, 5 * 60),
+        "search": (120, 60),
+        "report": (30, 60 * 60),
     },
 }
 

@@ -28,12 +28,36 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
         except Exception:  # a failed sweep must not kill the worker
             log.exception("recovery sweep failed")
         try:
+            # Scheduled studio drafts whose time has come; renders whose worker died.
+            from reelbox.studio.actions import sweep as studio_sweep
+
+            studio_sweep()
+        except Exception:
+            log.exception("scheduled publishing failed")
+        try:
             # The recommender's periodic retrain (RECSYS["RETRAIN_S"]); queued, so any worker may run it.
             schedule_retrain()
         except Exception:
             log.exception("recommender retrain scheduling failed")
+        try:
+            # Trends and ended challenges' winners (DISCOVERY["TRENDS_S"]); queued like the retrain.
+            from reelbox.discovery.tasks import schedule as schedule_discovery
+
+            schedule_discovery()
+        except Exception:
+            log.exception("discovery scheduling failed")
         finally:
             close_old_connections()
+
+
+def _warm_media() -> None:
+    # librosa compiles its kernels on first use (~20 s): pay that now, not in the first auto-edit.
+    try:
+        from reelbox.media import beats
+
+        beats.warm()
+    except Exception:
+        log.exception("warming beat detection failed")
 
 
 def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_s: float = 30.0) -> None:
@@ -47,6 +71,7 @@ def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_
     stop = threading.Event()
     if not batch:
         threading.Thread(target=sweep_forever, args=(stop, sweep_s), daemon=True, name="sweep").start()
+        threading.Thread(target=_warm_media, daemon=True, name="warm").start()
     worker = Worker(
         queue_names=queues, interval=interval, batch=batch, backend_name="default", startup_delay=not batch,
         max_tasks=None, worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=[],

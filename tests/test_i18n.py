@@ -1,14 +1,15 @@
-"""Internationalisation: English is the source language, Simplified Chinese (zh-hans) the first translation.
+"""Internationalisation: English is the source language; seven catalogues translate it (LOCALES below).
 
 These checks use the standard library only (no gettext tools, no polib), so they run on a machine without
 GNU gettext installed:
 
-* the zh_Hans catalogue is complete (no empty or fuzzy entries), keeps every python-format placeholder,
-  and its compiled .mo matches the .po;
+* every catalogue is complete (no empty or fuzzy entries), keeps every python-format placeholder, has the
+  plural forms its language needs, and its compiled .mo matches the .po;
 * every string the source marks for translation is in the catalogue, and the catalogue holds nothing
   the source no longer marks (run ``make messages`` after changing a marked string);
 * templates contain no user-visible text outside translation tags;
-* pages render in Chinese when the browser or the language switcher asks for it.
+* pages render in each language when the browser or the language switcher asks for it, Arabic right to
+  left, and a signed-in person's choice is kept on their account.
 """
 
 from __future__ import annotations
@@ -32,8 +33,31 @@ TEMPLATES = PACKAGE / "templates"
 ZH_DIR = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES"
 ZH_PO = ZH_DIR / "django.po"
 ZH_MO = ZH_DIR / "django.mo"
-REGENERATE = ("cd reelbox && ../.venv/bin/reelbox manage makemessages -l zh_Hans -l en --no-obsolete "
-              "--ignore 'static/*', translate, then ../.venv/bin/reelbox manage compilemessages")
+# Catalogue folder -> (Django language code, the Plural-Forms header gettext gives the language).
+LOCALES = {
+    "zh_Hans": ("zh-hans", "nplurals=1; plural=0;"),
+    "zh_Hant": ("zh-hant", "nplurals=1; plural=0;"),
+    "es": ("es", "nplurals=3; plural=n == 1 ? 0 : n != 0 && n % 1000000 == 0 ? 1 : 2;"),
+    "pt_BR": ("pt-br", "nplurals=2; plural=(n > 1);"),
+    "hi": ("hi", "nplurals=2; plural=(n != 1);"),
+    "id": ("id", "nplurals=1; plural=0;"),
+    "ar": ("ar", "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && "
+                 "n%100<=99 ? 4 : 5;"),
+}
+REGENERATE = ("make messages (makemessages for every language, scripts/i18n_fill.py fills the catalogues from "
+              "scripts/i18n/<locale>.json, then compilemessages); translate what it lists as missing into "
+              "scripts/i18n/<locale>.json and run it again")
+
+
+def po_path(locale: str) -> Path:
+    return PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.po"
+
+
+def mo_path(locale: str) -> Path:
+    return PACKAGE / "locale" / locale / "LC_MESSAGES" / "django.mo"
+
+
+each_locale = pytest.mark.parametrize("locale", sorted(LOCALES))
 
 # Brand and technical tokens that may appear in templates untranslated.
 ALLOWED_TOKENS = ("Reelbox", "@", "+", "·", "#")
@@ -54,6 +78,7 @@ def _rel(path: Path) -> str:
 @dataclass
 class Entry:
     lineno: int = 0
+    path: Path = ZH_PO
     msgctxt: str | None = None
     msgid: str | None = None
     msgid_plural: str | None = None
@@ -67,7 +92,7 @@ class Entry:
     @property
     def where(self) -> str:
         context = f" (context {self.msgctxt!r})" if self.msgctxt is not None else ""
-        return f"{_rel(ZH_PO)}:{self.lineno}: msgid {self.msgid!r}{context}"
+        return f"{_rel(self.path)}:{self.lineno}: msgid {self.msgid!r}{context}"
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -130,6 +155,7 @@ def parse_po(path: Path) -> list[Entry]:
                 finish()
             if keyword == "msgid":
                 entry.lineno = lineno
+                entry.path = path
             if keyword.startswith("msgstr"):
                 number = int(index) if index is not None else 0
                 if number in entry.msgstr:
@@ -162,7 +188,7 @@ def header_fields(header: Entry) -> dict[str, str]:
 
 def nplurals(header: Entry) -> int:
     match = re.search(r"nplurals\s*=\s*(\d+)", header_fields(header).get("Plural-Forms", ""))
-    assert match, f"{_rel(ZH_PO)}: the header has no Plural-Forms"
+    assert match, f"{_rel(header.path)}: the header has no Plural-Forms"
     return int(match[1])
 
 
@@ -170,19 +196,31 @@ def nplurals(header: Entry) -> int:
 # (a) The catalogue is complete, consistent and compiled
 # --------------------------------------------------------------------------------------------------
 
-def test_zh_hans_header():
-    header, _entries = load_catalogue()
+def test_every_offered_language_has_a_catalogue_and_translation_sources():
+    from django.conf import settings
+
+    offered = {code for code, _name in settings.LANGUAGES} - {"en"}
+    assert offered == {code for code, _forms in LOCALES.values()}
+    for locale in LOCALES:
+        assert po_path(locale).exists(), f"{_rel(po_path(locale))} is missing; run: {REGENERATE}"
+        assert (PACKAGE.parent / "scripts" / "i18n" / f"{locale}.json").exists()
+
+
+@each_locale
+def test_catalogue_header(locale):
+    header, _entries = load_catalogue(po_path(locale))
     fields = header_fields(header)
-    assert "fuzzy" not in header.flags, f"{_rel(ZH_PO)}: the header is marked fuzzy"
-    assert fields.get("Plural-Forms") == "nplurals=1; plural=0;"
-    assert fields.get("Language") == "zh_Hans"
+    assert "fuzzy" not in header.flags, f"{_rel(po_path(locale))}: the header is marked fuzzy"
+    assert " ".join(fields.get("Plural-Forms", "").split()) == LOCALES[locale][1]
+    assert fields.get("Language") == locale
     assert "charset=UTF-8" in fields.get("Content-Type", "")
 
 
-def test_zh_hans_catalogue_is_complete():
-    header, entries = load_catalogue()
+@each_locale
+def test_catalogue_is_complete(locale):
+    header, entries = load_catalogue(po_path(locale))
     forms = nplurals(header)
-    assert entries, f"{_rel(ZH_PO)} has no entries"
+    assert entries, f"{_rel(po_path(locale))} has no entries"
     problems = []
     for e in entries:
         if "fuzzy" in e.flags:
@@ -196,7 +234,7 @@ def test_zh_hans_catalogue_is_complete():
             if set(e.msgstr) != set(range(forms)):
                 problems.append(f"{e.where}: expected msgstr[0..{forms - 1}], found {sorted(e.msgstr)}")
             problems += [f"{e.where}: empty msgstr[{n}]" for n, text in sorted(e.msgstr.items()) if not text]
-    assert not problems, "Untranslated or fuzzy entries:\n" + "\n".join(problems)
+    assert not problems, (f"Untranslated or fuzzy entries (run: {REGENERATE}):\n" + "\n".join(problems))
 
 
 _FORMAT = re.compile(
@@ -216,8 +254,9 @@ def placeholders(text: str) -> tuple[Counter, list[str]]:
     return named, positional
 
 
-def test_zh_hans_keeps_python_format_placeholders():
-    _header, entries = load_catalogue()
+@each_locale
+def test_catalogue_keeps_python_format_placeholders(locale):
+    _header, entries = load_catalogue(po_path(locale))
     problems = []
     for e in entries:
         if "python-format" not in e.flags and "%" not in e.msgid:
@@ -265,16 +304,18 @@ def expected_mo(header: Entry, entries: list[Entry]) -> dict[str, str]:
     return table
 
 
-def test_zh_hans_mo_is_compiled_from_the_current_po():
+@each_locale
+def test_mo_is_compiled_from_the_current_po(locale):
     # Compared by content rather than by mtime: a fresh git checkout gives both files arbitrary mtimes.
-    assert ZH_MO.exists(), f"{_rel(ZH_MO)} is missing; run: {REGENERATE}"
-    compiled = read_mo(ZH_MO)
+    mo, po = mo_path(locale), po_path(locale)
+    assert mo.exists(), f"{_rel(mo)} is missing; run: {REGENERATE}"
+    compiled = read_mo(mo)
     if "" in compiled:
         compiled[""] = _comparable_header(compiled[""])
-    expected = expected_mo(*load_catalogue())
+    expected = expected_mo(*load_catalogue(po))
     stale = sorted(set(compiled) ^ set(expected)) + sorted(
         k for k in set(compiled) & set(expected) if compiled[k] != expected[k])
-    assert not stale, (f"{_rel(ZH_MO)} does not match {_rel(ZH_PO)} (run compilemessages); differing msgids:\n"
+    assert not stale, (f"{_rel(mo)} does not match {_rel(po)} (run compilemessages); differing msgids:\n"
                        + "\n".join(repr(k.split("\x00")[0]) for k in stale))
 
 
@@ -458,8 +499,9 @@ def gettext_noop(message): return message
     }
 
 
-def test_every_marked_string_is_in_the_zh_hans_catalogue():
-    _header, entries = load_catalogue()
+@each_locale
+def test_every_marked_string_is_in_the_catalogue(locale):
+    _header, entries = load_catalogue(po_path(locale))
     catalogue = {e.key: e for e in entries}
     marked = marked_in_source()
     assert marked, "the scanner found no marked strings at all"
@@ -475,8 +517,9 @@ def test_every_marked_string_is_in_the_zh_hans_catalogue():
     assert not problems, f"Catalogue out of date; run: {REGENERATE}\n" + "\n".join(problems)
 
 
-def test_zh_hans_catalogue_has_no_leftover_entries():
-    _header, entries = load_catalogue()
+@each_locale
+def test_catalogue_has_no_leftover_entries(locale):
+    _header, entries = load_catalogue(po_path(locale))
     marked = {(m.msgctxt, m.msgid) for m in marked_in_source()}
     leftover = [e.where for e in entries if e.key not in marked]
     assert not leftover, (f"Entries no longer marked in the source (regenerate with --no-obsolete: {REGENERATE}):\n"
@@ -657,3 +700,167 @@ def test_home_feed_in_chinese_has_no_english_ui(client):
     english = [word for word in ("Home", "Log in", "Profile", "For You", "Tap to unmute", "Create")
                if re.search(rf"\b{re.escape(word)}\b", text)]
     assert not english, f"English UI strings on the Chinese home page: {english}\n{text}"
+
+
+# --------------------------------------------------------------------------------------------------
+# (e) Every language: pages, right to left, the account's choice, counts
+# --------------------------------------------------------------------------------------------------
+
+# The log-in page's title in each language: rendered means the catalogue is compiled and found.
+LOG_IN = {"zh-hans": "登录", "zh-hant": "登入", "es": "Iniciar sesión", "pt-br": "Entrar", "hi": "लॉग इन करें",
+          "id": "Masuk", "ar": "تسجيل الدخول"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", sorted(LOG_IN))
+def test_every_language_renders_the_log_in_page(client, code):
+    response = client.get("/login", headers={"Accept-Language": code})
+    html = response.content.decode()
+    assert f'<html lang="{code}"' in html
+    assert f'dir="{"rtl" if code == "ar" else "ltr"}"' in html
+    text = visible_text(html)
+    assert LOG_IN[code] in text, text
+    assert "Log in" not in text and "Password" not in text
+
+
+@pytest.mark.django_db
+def test_the_picker_keeps_the_choice_on_the_account(client, make_user):
+    user = make_user()
+    client.login(username=user.username, password=user.raw_password)
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": "/login"})
+    assert response.status_code == 302 and client.cookies["django_language"].value == "ar"
+    user.refresh_from_db()
+    assert user.language == "ar"
+    # Another device (no cookie) gets the account's language, not the browser's.
+    from django.test import Client
+
+    other = Client()
+    other.login(username=user.username, password=user.raw_password)
+    html = other.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="ar" dir="rtl"' in html
+    # An unknown language is refused by Django's view and never stored.
+    client.post("/i18n/setlang/", {"language": "tlh"})
+    user.refresh_from_db()
+    assert user.language == "ar"
+
+
+def test_picker_lists_every_language_in_its_own_script(client, db):
+    html = client.get("/login").content.decode()
+    for name in ("English", "简体中文", "繁體中文", "español", "Português Brasileiro", "हिंदी", "Bahasa Indonesia",
+                 "العربيّة"):
+        assert name in html
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("en", ["999", "1.2K", "12K", "1.2M", "1.2B"]),
+    ("es", ["999", "1,2\u00a0mil", "12\u00a0mil", "1,2\u00a0M", "1235\u00a0M"]),
+    ("pt-br", ["999", "1,2\u00a0mil", "12\u00a0mil", "1,2\u00a0mi", "1,2\u00a0bi"]),
+    ("hi", ["999", "1.2\u00a0हज़ार", "12\u00a0हज़ार", "12\u00a0लाख", "1.2\u00a0अ॰"]),
+    ("id", ["999", "1,2\u00a0rb", "12\u00a0rb", "1,2\u00a0jt", "1,2\u00a0M"]),
+    ("ar", ["999", "1.2\u00a0ألف", "12\u00a0ألف", "1.2\u00a0مليون", "1.2\u00a0مليار"]),
+    ("zh-hans", ["999", "1234", "1.2万", "123万", "12亿"]),
+    ("zh-hant", ["999", "1234", "1.2萬", "123萬", "12億"]),
+])
+def test_compact_counts_match_the_browsers_intl_numberformat(language, expected):
+    # The figures are what Chromium's Intl.NumberFormat(language, {notation: "compact"}) prints, which the
+    # JavaScript uses for the same counts.
+    from reelbox.core.numbers import compact
+
+    numbers = [999, 1234, 12345, 1234567, 1234567890]
+    got = [compact(n, language) for n in numbers]
+    assert got == expected
+    assert compact(999_999, "en") == "1M" and compact(0, language) == "0"
+
+
+@pytest.mark.django_db
+def test_profile_counts_are_compact_in_the_readers_language(client, make_user):
+    from reelbox.videos.models import Video
+    from tests.factories import ready_video
+
+    author = make_user()
+    video = ready_video(author)
+    Video.objects.filter(pk=video.pk).update(view_count=12345)
+    html = client.get(f"/@{author.username}", headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert "1.2万 次观看" in visible_text(html)
+    html = client.get(f"/@{author.username}", headers={"Accept-Language": "es"}).content.decode()
+    assert "12\u00a0mil visualizaciones" in html
+
+
+# --------------------------------------------------------------------------------------------------
+# (f) The catalogue filler (scripts/i18n_fill.py) that makes translating new strings mechanical
+# --------------------------------------------------------------------------------------------------
+
+def test_i18n_fill_fills_checks_and_lists_what_is_missing(tmp_path, monkeypatch):
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("i18n_fill", PACKAGE.parent / "scripts" / "i18n_fill.py")
+    fill = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fill)
+    folder = tmp_path / "locale" / "ar" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "django.po").write_text('''msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 : 5;\\n"
+
+#, python-format
+msgid "Hello %(name)s"
+msgstr ""
+
+#, python-format
+msgid "%(n)s like"
+msgid_plural "%(n)s likes"
+msgstr[0] ""
+msgstr[1] ""
+msgstr[2] ""
+msgstr[3] ""
+msgstr[4] ""
+msgstr[5] ""
+
+#, fuzzy
+#| msgid "Old"
+msgid "New"
+msgstr "قديم"
+
+msgctxt "menu"
+msgid "Open"
+msgstr ""
+''', encoding="utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "ar.json").write_text(json.dumps({
+        "Hello %(name)s": "مرحبا %(nom)s",  # a wrong placeholder is refused
+        "%(n)s like": [f"%(n)s إعجاب {i}" for i in range(6)],
+        "menu\u0004Open": "فتح",
+    }, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setattr(fill, "LOCALE", tmp_path / "locale")
+    monkeypatch.setattr(fill, "SOURCES", sources)
+    assert fill.main(["--check", "--missing", str(tmp_path / "missing")]) == 1
+    entries = {e.msgid: e for e in parse_po(folder / "django.po")}
+    assert entries["%(n)s like"].msgstr[5] == "%(n)s إعجاب 5" and entries["Open"].msgstr[0] == "فتح"
+    assert entries["Hello %(name)s"].msgstr[0] == ""
+    assert entries["New"].msgstr[0] == "" and "fuzzy" not in entries["New"].flags  # a guess is not a translation
+    missing = json.loads((tmp_path / "missing" / "ar.json").read_text(encoding="utf-8"))
+    assert set(missing) == {"Hello %(name)s", "New"}
+    # Translate the missing file, merge it, and the catalogue is complete.
+    missing.update({"Hello %(name)s": "مرحبا %(name)s", "New": "جديد"})
+    (tmp_path / "missing" / "ar.json").write_text(json.dumps(missing, ensure_ascii=False), encoding="utf-8")
+    assert fill.main(["--check", "--merge", str(tmp_path / "missing" / "ar.json")]) == 0
+    assert {e.msgid: e.msgstr[0] for e in parse_po(folder / "django.po")}["Hello %(name)s"] == "مرحبا %(name)s"
+
+
+def test_i18n_fill_drafts_traditional_chinese_in_taiwan_usage(tmp_path, monkeypatch):
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("i18n_fill", PACKAGE.parent / "scripts" / "i18n_fill.py")
+    fill = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fill)
+    (tmp_path / "zh_Hans.json").write_text(json.dumps({"Follow": "关注", "Video": "视频", "Kept": "简体",
+                                                       "%(n)s comments": ["%(n)s 条评论"]}), encoding="utf-8")
+    (tmp_path / "zh_Hant.json").write_text(json.dumps({"Kept": "人工翻譯"}), encoding="utf-8")
+    monkeypatch.setattr(fill, "SOURCES", tmp_path)
+    assert fill.derive_hant() == 3
+    hant = json.loads((tmp_path / "zh_Hant.json").read_text(encoding="utf-8"))
+    assert hant == {"Follow": "追蹤", "Video": "影片", "Kept": "人工翻譯", "%(n)s comments": ["%(n)s 條留言"]}

@@ -54,12 +54,17 @@ def signup(*, username: str, email: str, password: str) -> User:
     email = _check_email(email)
     user = User(username=username, email=email)
     _check_password(password, user)
+    from reelbox.moderation import review
+
+    # Usernames are words too: a blocked one is refused (400), a doubtful one goes to a moderator.
+    verdict = review.check_text(None, username.replace("_", " ").replace(".", " "), field_name="username")
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # lost a race for the same name
         raise ApiError(_("username: this name is taken."), "username_taken", status=409) from None
+    review.record_text(verdict, "account", user.username, user)
     return user
 
 
@@ -90,6 +95,9 @@ def update_profile(user: User, *, display_name: str | None = None, bio: str | No
         bio = bio.strip()
         if len(bio) > 300:
             raise ApiError(_("bio: at most 300 characters."), "invalid_bio")
+        from reelbox.moderation import review
+
+        bio_verdict = review.check_text(user, bio, field_name="bio")
         user.bio = bio
     if avatar is not None:
         _check_avatar(avatar)
@@ -97,6 +105,8 @@ def update_profile(user: User, *, display_name: str | None = None, bio: str | No
             user.avatar.delete(save=False)
         user.avatar.save(f"{user.pk}-{secrets.token_hex(4)}.jpg", avatar, save=False)
     user.save()
+    if bio is not None:
+        review.record_text(bio_verdict, "account", user.username, user)
     return user
 
 

@@ -145,9 +145,11 @@ def _meta(pks: list[int]) -> dict[int, tuple[int, frozenset[str], str | None]]:
     if missing:
         if len(_video_meta) + len(missing) > MAX_VIDEO_META:
             _video_meta.clear()
-        for pk, author, caption in video_queries.playable().filter(pk__in=missing).values_list(
-                "pk", "author_id", "caption"):
-            _video_meta[pk] = (author, frozenset(recommender.hashtags(caption)), recommender.caption_language(caption))
+        for pk, author, caption, language in video_queries.playable().filter(pk__in=missing).values_list(
+                "pk", "author_id", "caption", "language"):
+            # The stored language (set by the creator or detected, reelbox.captions) before the script's guess.
+            _video_meta[pk] = (author, frozenset(recommender.hashtags(caption)),
+                               language or recommender.caption_language(caption))
     return {pk: _video_meta[pk] for pk in pks if pk in _video_meta}
 
 
@@ -159,7 +161,7 @@ def cold_list() -> list[tuple[int, int, str]]:
     if cached is not None:
         return cached
     engine = recommender.serving_engine()
-    playable = video_queries.playable()
+    playable = video_queries.recommendable()  # limited reach stays out of For You
     hot: list[int] = []
     if engine is not None:
         ids = recommender.trending_ids(engine, COLD_LIST_SIZE)
@@ -298,7 +300,7 @@ def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, stat
                             follows=follows, blocked_creators=hidden, state=profile.state)
     ids = [r.item for r in recs]
     # Only ids a permission-checked query returns reach serialize_many (its cache does not check).
-    authors = dict(video_queries.playable().filter(pk__in=ids).values_list("pk", "author_id"))
+    authors = dict(video_queries.recommendable().filter(pk__in=ids).values_list("pk", "author_id"))
     page, demoted = [], None
     for r in recs:
         author = authors.get(r.item)
@@ -309,11 +311,32 @@ def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, stat
             demoted = demoted or r
             continue
         page.append(r)
-    page = page[:limit]
+    page = prefer_language(page, lambda r: _meta([r.item]).get(r.item, (0, (), None))[2])[:limit]
     if demoted is not None and len(page) < limit:
         page.append(demoted)
     return [(r.item, json.dumps(interests.reason(engine, profile, r.reason_code, r.reason_args, r.item),
                                 ensure_ascii=False)) for r in page]
+
+
+def same_language(a: str | None, b: str | None) -> bool:
+    """"pt-br" reads "pt"; Chinese scripts differ, but either reads the other better than a foreign language."""
+    return bool(a and b) and a.split("-")[0] == b.split("-")[0]
+
+
+def prefer_language(items: list, language_of, viewer_language: str | None = None) -> list:
+    """Move items in the viewer's UI language up by REELBOX["FEED_LANGUAGE_BOOST"] places (0: unchanged).
+
+    Applied to the candidates before a page is cut, so videos in the viewer's language make it into the page
+    without the others disappearing; the engine's order breaks ties."""
+    places = settings.REELBOX.get("FEED_LANGUAGE_BOOST", 0.0)
+    viewer_language = viewer_language or get_language()
+    if not places or not viewer_language:
+        return items
+    keyed = []
+    for i, item in enumerate(items):
+        match = same_language(language_of(item), viewer_language)
+        keyed.append(((i - places if match else i, not match, i), item))
+    return [item for _key, item in sorted(keyed, key=lambda pair: pair[0])]
 
 
 def foryou_page(asker: Who, cursor: str | None, limit: int = PAGE_SIZE) -> tuple[list[str], str | None]:

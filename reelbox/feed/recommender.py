@@ -34,15 +34,16 @@ from reelbox.videos import queries as video_queries
 
 log = logging.getLogger("reelbox.feed")
 
-HASHTAG = re.compile(r"#(\w{1,64})")
 MAX_HASHTAGS = 10
 # Videos younger than this enter the exploration pools at training time.
 EXPLORE_AGE = timedelta(days=3)
 
 
 def hashtags(caption: str) -> tuple[str, ...]:
-    """Hashtags of a caption, lower-cased, first occurrence first (Unicode letters count: #生活)."""
-    return tuple(dict.fromkeys(t.lower() for t in HASHTAG.findall(caption or "")))[:MAX_HASHTAGS]
+    """Hashtags of a caption in their matching form, first occurrence first (reelbox.discovery.hashtags)."""
+    from reelbox.discovery.hashtags import names
+
+    return tuple(names(caption))[:MAX_HASHTAGS]
 
 
 # Scripts that name a language on their own; other captions get no language (a guess would mislead).
@@ -137,10 +138,20 @@ def model_store():
 
 def catalog_items() -> list[Item]:
     # Sound and a stored language join the items when videos have them (studio, discovery issues).
-    rows = video_queries.playable().values_list("pk", "author_id", "caption", "duration", "created_at")
-    return [Item(pk, creator=author, hashtags=hashtags(caption), duration_s=float(duration or 15.0),
-                 created_at=created.timestamp(), language=caption_language(caption))
-            for pk, author, caption, duration, created in rows.iterator(chunk_size=2000)]
+    from reelbox.discovery.queries import challenge_video_boosts
+
+    # Running challenges: their entries carry the challenge's tag first (a content feature viewers build
+    # affinity for) and the configured boost (REELBOX["DISCOVERY"]: CHALLENGE_BOOST, FEATURED_BOOST).
+    boosts, challenge_tags = challenge_video_boosts(settings.REELBOX["DISCOVERY"])
+    rows = video_queries.playable().values_list("pk", "author_id", "caption", "duration", "created_at", "language")
+    return [Item(pk, creator=author, hashtags=_with_first(challenge_tags.get(pk), hashtags(caption)),
+                 duration_s=float(duration or 15.0), created_at=created.timestamp(),
+                 language=language or caption_language(caption), boost=boosts.get(pk, 0.0))
+            for pk, author, caption, duration, created, language in rows.iterator(chunk_size=2000)]
+
+
+def _with_first(tag: str | None, tags: tuple[str, ...]) -> tuple[str, ...]:
+    return tags if tag is None else (tag, *(t for t in tags if t != tag))[:MAX_HASHTAGS]
 
 
 def _when(kind: int):

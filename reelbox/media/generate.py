@@ -164,3 +164,76 @@ def _escape(value: str) -> str:
     for ch in ("\\", "'", "[", "]", ",", ";"):
         value = value.replace(ch, "\\" + ch)
     return value
+
+
+def make_music(
+    path: os.PathLike | str, *, seed: int = 0, duration: float = 8.0, bpm: float = 120.0, clicks_only: bool = False,
+    first_beat: float = 0.0, codec: str = "aac", kbps: int = 128, timeout: float = 120,
+) -> Path:
+    """A synthetic song (drums on every beat, random notes from a scale) or a plain click track.
+
+    ``seed`` picks the notes, so two seeds give two different "recordings" while the
+    same seed re-encoded (another ``codec``/``kbps``) is the same recording. Beats
+    fall at ``first_beat + k * 60 / bpm`` seconds. ``codec`` is an ffmpeg audio
+    encoder (aac, libmp3lame, libopus, pcm_s16le); the container follows the file
+    name's extension.
+    """
+    import wave
+
+    import numpy as np
+
+    rate = 44100
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(duration * rate)) / rate
+    song = np.zeros_like(t)
+    period = 60.0 / bpm
+    scale = 220.0 * 2 ** (np.array([0, 2, 3, 5, 7, 8, 10, 12, 14, 15]) / 12)
+    for beat in np.arange(first_beat, duration, period):
+        start = int(beat * rate)
+        n = min(int(0.12 * rate), len(t) - start)
+        if n <= 0:
+            continue
+        local = np.arange(n) / rate
+        if clicks_only:
+            song[start:start + n] += np.sin(2 * np.pi * 1000 * local) * np.exp(-local * 60)
+            continue
+        # Kick: a falling sine; hi-hat: a noise burst half a beat later.
+        kick = np.sin(2 * np.pi * (50 + 100 * np.exp(-local * 30)) * local) * np.exp(-local * 25)
+        song[start:start + n] += 0.8 * kick
+        off = int((beat + period / 2) * rate)
+        m = min(int(0.03 * rate), len(t) - off)
+        if m > 0:
+            song[off:off + m] += 0.15 * rng.standard_normal(m) * np.exp(-np.arange(m) / rate * 150)
+    if not clicks_only:
+        step = period / 2
+        for start_s in np.arange(first_beat, duration, step):
+            freq = rng.choice(scale) * rng.choice([1, 2])
+            start = int(start_s * rate)
+            n = min(int(step * 1.5 * rate), len(t) - start)
+            local = np.arange(n) / rate
+            tone = sum(np.sin(2 * np.pi * freq * h * local) / h for h in (1, 2, 3))
+            song[start:start + n] += 0.25 * tone * np.exp(-local * 4)
+    song = 0.9 * song / max(1e-9, np.max(np.abs(song)))
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="reelbox-gen-") as tmp:
+        wav = Path(tmp) / "song.wav"
+        with wave.open(str(wav), "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes((song * 32767).astype("<i2").tobytes())
+        args = ["-i", str(wav), "-c:a", codec]
+        if not codec.startswith("pcm"):
+            args += ["-b:a", f"{kbps}k"]
+        run_ffmpeg(args + [str(path)], timeout=timeout)
+    return path
+
+
+def with_audio(
+    path: os.PathLike | str, video: os.PathLike | str, audio: os.PathLike | str, *, timeout: float = 120
+) -> Path:
+    """``video``'s picture with ``audio`` as its sound (cut to the shorter of the two), re-muxed."""
+    path = Path(path)
+    run_ffmpeg(["-i", os.fspath(video), "-i", os.fspath(audio), "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
+                "-c:a", "aac", "-b:a", "128k", "-shortest", "-f", "mp4", str(path)], timeout=timeout)
+    return path

@@ -114,6 +114,9 @@ def _may_send(viewer, conversation: Conversation) -> bool:
 
 
 def send_message(viewer, conversation_id, text, video_id: str | None = None) -> Message:
+    from reelbox.moderation.actions import check_can_post
+
+    check_can_post(viewer)  # a suspended account may read its messages, not send
     conversation = queries.access_conversation(viewer, conversation_id)
     if conversation is None:
         raise _no_conversation()

@@ -66,6 +66,8 @@ class PreferencesOut(Schema):
     follow_request: bool
     follow_approved: bool
     message: bool
+    duet: bool
+    stitch: bool
 
 
 class PreferencesIn(Schema):
@@ -77,6 +79,8 @@ class PreferencesIn(Schema):
     follow_request: bool | None = None
     follow_approved: bool | None = None
     message: bool | None = None
+    duet: bool | None = None
+    stitch: bool | None = None
 
 
 def prefs_out(prefs) -> dict:

@@ -23,6 +23,8 @@ class Verb(models.TextChoices):
     FOLLOW_REQUEST = "follow_request", "follow_request"
     FOLLOW_APPROVED = "follow_approved", "follow_approved"
     MESSAGE = "message", "message"
+    DUET = "duet", "duet"
+    STITCH = "stitch", "stitch"
 
 
 class Notification(models.Model):
@@ -68,3 +70,5 @@ class NotificationPreference(models.Model):
     follow_request = models.BooleanField(default=True)
     follow_approved = models.BooleanField(default=True)
     message = models.BooleanField(default=True)
+    duet = models.BooleanField(default=True)
+    stitch = models.BooleanField(default=True)

@@ -79,6 +79,8 @@ def _text(verb: str, first: str, others: int) -> str:
         Verb.COMMENT: (_("%(name)s commented on your video"), None),
         Verb.REPLY: (_("%(name)s replied to your comment"), None),
         Verb.MENTION: (_("%(name)s mentioned you in a comment"), None),
+        Verb.DUET: (_("%(name)s made a duet with your video"), None),
+        Verb.STITCH: (_("%(name)s stitched your video"), None),
     }
     single, grouped = lines[verb]
     if others and grouped:

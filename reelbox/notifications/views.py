@@ -24,6 +24,8 @@ LABELS = {
     "follow_request": _("Follow requests"),
     "follow_approved": _("Follow requests approved"),
     "message": _("Direct messages"),
+    "duet": _("Duets with your videos"),
+    "stitch": _("Stitches of your videos"),
 }
 
 

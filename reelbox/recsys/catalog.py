@@ -19,6 +19,7 @@ class Catalog:
         self.by_sound: dict[Hashable, list[int]] = defaultdict(list)
         self.duration = np.zeros(0)
         self.created_at = np.zeros(0)
+        self.boost = np.zeros(0)
         # Integer codes of each item's features, so per-candidate filters and affinities are vectorised.
         self.vocab: dict[str, dict[Hashable, int]] = {"hashtag": {}, "sound": {}, "creator": {}}
         self.creator_code = np.zeros(0, dtype=np.int64)
@@ -32,12 +33,13 @@ class Catalog:
     def add(self, items: Iterable[Item]) -> list[int]:
         """Register items (idempotent per id, metadata of a known id is replaced); returns their indices."""
         out: list[int] = []
-        new_dur, new_created = [], []
+        new_dur, new_created, new_boost = [], [], []
         for it in items:
             idx = self.index.get(it.item)
             if idx is not None:
                 self.items[idx] = it
                 self.duration[idx], self.created_at[idx] = it.duration_s, it.created_at
+                self.boost[idx] = it.boost
                 out.append(idx)
                 continue
             idx = len(self.items)
@@ -50,10 +52,12 @@ class Catalog:
                 self.by_sound[it.sound].append(idx)
             new_dur.append(it.duration_s)
             new_created.append(it.created_at)
+            new_boost.append(it.boost)
             out.append(idx)
         if new_dur:
             self.duration = np.concatenate([self.duration, np.array(new_dur, dtype=np.float64)])
             self.created_at = np.concatenate([self.created_at, np.array(new_created, dtype=np.float64)])
+            self.boost = np.concatenate([self.boost, np.array(new_boost, dtype=np.float64)])
         self._encode()
         return out
 

@@ -240,7 +240,8 @@ class Engine:
         relevance = np.fromiter(rel.values(), dtype=np.float64, count=len(rel))
         ok = allowed(items)
         items, relevance = items[ok], relevance[ok]
-        affinity = np.clip(relevance + 0.5 * sources.content_scores(state, m.catalog, items, cfg["content"]), -1, 1.5)
+        affinity = np.clip(relevance + 0.5 * sources.content_scores(state, m.catalog, items, cfg["content"])
+                           + m.catalog.boost[items], -1, 1.5)
         scores = value_scores(m.rates, items, affinity, cfg["ranker"])
         # Re-ranking only ever reaches a few candidates past the page: build slots for those alone.
         order = sources.top_indices(scores, max(4 * k, k + 50))

@@ -74,15 +74,19 @@ class Item:
     duration_s: float = 15.0
     created_at: float = 0.0
     language: str | None = None
+    # Added to the ranking affinity: a configured promotion (e.g. a featured challenge's entries).
+    boost: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {"item": self.item, "creator": self.creator, "hashtags": list(self.hashtags), "sound": self.sound,
-                "duration_s": self.duration_s, "created_at": self.created_at, "language": self.language}
+                "duration_s": self.duration_s, "created_at": self.created_at, "language": self.language,
+                "boost": self.boost}
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Item:
         return cls(d["item"], d["creator"], tuple(d.get("hashtags", ())), d.get("sound"),
-                   float(d.get("duration_s", 15.0)), float(d.get("created_at", 0.0)), d.get("language"))
+                   float(d.get("duration_s", 15.0)), float(d.get("created_at", 0.0)), d.get("language"),
+                   float(d.get("boost", 0.0)))
 
 
 @dataclass

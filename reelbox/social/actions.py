@@ -277,6 +277,10 @@ def create_comment(viewer: User, public_id: str, text: str, parent_id: int | Non
     if not video_queries.interaction_allowed(viewer, video, "comment"):
         raise PermissionDenied(_("Comments are turned off for this video."), "comments_off")
     text = clean_text(text)
+    from reelbox.moderation import actions as moderation, review
+
+    moderation.check_comments_open(viewer)  # kill switch and suspensions
+    verdict = review.check_text(viewer, text, field_name="text", language=video.language)  # 400 when blocked
     parent = None
     if parent_id is not None:
         parent = queries.access_comment(viewer, parent_id)
@@ -295,7 +299,9 @@ def create_comment(viewer: User, public_id: str, text: str, parent_id: int | Non
                 # away this reply uncounted.
                 if not list(Comment.objects.select_for_update().filter(pk=parent.pk).values_list("pk")):
                     raise _comment_not_found()
-            comment = Comment.objects.create(video_id=video.pk, author=viewer, parent=parent, text=text)
+            comment = Comment.objects.create(video_id=video.pk, author=viewer, parent=parent, text=text,
+                                             moderation=review.comment_state(verdict))
+            review.record_text(verdict, "comment", str(comment.pk), viewer)
             _count_video(video.pk, "comment_count", +1)
             if parent is not None:
                 Comment.objects.filter(pk=parent.pk).update(reply_count=F("reply_count") + 1)

@@ -194,6 +194,8 @@ def access_comment(viewer, comment_id: int) -> Comment | None:
     comment = Comment.objects.select_related("author", "video", "video__author").filter(pk=comment_id).first()
     if comment is None or not comment.author.is_active:
         return None
+    if comment.moderation in HIDDEN_COMMENT_STATES and not _own_or_staff(viewer, comment.author_id):
+        return None
     if not video_queries.can_view(viewer, comment.video):
         return None
     if is_blocked_between(viewer, comment.author_id):
@@ -201,8 +203,18 @@ def access_comment(viewer, comment_id: int) -> Comment | None:
     return comment
 
 
+# Comments that moderation holds or removed: seen only by their author and staff.
+HIDDEN_COMMENT_STATES = ("pending", "held", "blocked", "removed")
+
+
+def _own_or_staff(viewer, author_id: int) -> bool:
+    return viewer is not None and viewer.is_authenticated and (viewer.pk == author_id or viewer.is_staff)
+
+
 def _visible_comments(viewer, qs):
     qs = qs.filter(author__is_active=True).select_related("author", "video").prefetch_related("mentions__user")
+    if not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
+        qs = qs.filter(~Q(moderation__in=HIDDEN_COMMENT_STATES) | Q(author_id=_uid(viewer) or 0))
     hidden = blocked_ids(_uid(viewer))
     return qs.exclude(author_id__in=hidden) if hidden else qs
 

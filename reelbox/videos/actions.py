@@ -58,6 +58,9 @@ def create_video(*, author, local_path: Path, caption: str | None) -> Video:
     The file is validated before anything is written, so a refused upload
     leaves neither a row nor a stored file.
     """
+    from reelbox.moderation.actions import check_uploads_open
+
+    check_uploads_open(author)  # kill switch and suspensions
     caption = clean_caption(caption)
     info = check_media(local_path)
     video = Video(author=author, caption=caption, width=info.width, height=info.height,
@@ -106,7 +109,16 @@ def beat(video_pk: int) -> None:
     Video.objects.filter(pk=video_pk).update(heartbeat_at=timezone.now())
 
 
-VIDEO_SETTINGS = ("caption", "visibility", "comments_enabled", "allow_duet", "allow_stitch")
+def clean_language(value: str | None) -> str:
+    """A LANGUAGES code, or "" for unknown; the creator's choice outranks detection (reelbox.captions)."""
+    value = (value or "").strip().lower().replace("_", "-")
+    codes = [code for code, _name in settings.LANGUAGES]
+    if value and value not in codes:
+        raise ApiError(_("language: one of %(choices)s.") % {"choices": ", ".join(codes)}, "invalid_language")
+    return value
+
+
+VIDEO_SETTINGS = ("caption", "visibility", "comments_enabled", "allow_duet", "allow_stitch", "language")
 
 
 def update_video(video: Video, **changes) -> Video:
@@ -122,11 +134,13 @@ def update_video(video: Video, **changes) -> Video:
         elif name == "visibility" and value not in Video.Visibility.values:
             raise ApiError(_("visibility: one of %(choices)s.") % {"choices": ", ".join(Video.Visibility.values)},
                            "invalid_visibility")
+        elif name == "language":
+            value = clean_language(value)
         setattr(video, name, value)
         fields.append(name)
     if fields:
         video.save(update_fields=fields)
         queries.forget(video.pk)
-        if "caption" in fields:
-            signals.emit(signals.video_saved, video=video, created=False)
+        if "caption" in fields or "language" in fields:
+            signals.emit(signals.video_saved, video=video, created=False, language_set="language" in fields)
     return video

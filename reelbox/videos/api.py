@@ -49,13 +49,18 @@ class VideoOut(Schema):
     allow_duet: bool = True
     allow_stitch: bool = True
     created_at: datetime
+    language: str | None = None
     # The caller's own state (liked, bookmarked, follow of the author), on single-video
     # reads only; feeds share their JSON across viewers (see GET /me/video-states).
     viewer: dict | None = None
+    # Only for the uploader and staff: the review state ("pending", "held"...) and the reason.
+    moderation: dict | None = None
 
 
 class VideoUpdate(Schema):
     caption: str | None = None
+    # The spoken/written language (a LANGUAGES code, "" for unknown); detected when the creator leaves it unset.
+    language: str | None = None
     visibility: str | None = None
     comments_enabled: bool | None = None
     allow_duet: bool | None = None
@@ -81,13 +86,16 @@ def uploaded_path(upload: UploadedFile) -> Iterator[Path]:
 
 
 @router.post("/videos", auth=TokenOrSession(), response={202: VideoOut})
-def create_video(request, file: File[UploadedFile], caption: Form[str] = ""):
+def create_video(request, file: File[UploadedFile], caption: Form[str] = "", language: Form[str] = ""):
     ratelimit.hit(request, "upload", str(request.auth.pk))
     if file.size == 0:
         raise ApiError(actions.rejection_message("empty"), "empty")
+    language = actions.clean_language(language)  # refused before anything is stored
     with uploaded_path(file) as path:
         video = actions.create_video(author=request.auth, local_path=path, caption=caption)
-    return Status(202, queries.serialize(queries.access_video(request.auth, video.public_id)))
+    if language:
+        actions.update_video(video, language=language)
+    return Status(202, queries.serialize_for(request.auth, queries.access_video(request.auth, video.public_id)))
 
 
 @router.get("/videos/{video_id}", auth=None, response=VideoOut)

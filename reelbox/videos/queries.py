@@ -13,12 +13,16 @@ from reelbox.social import queries as social_queries
 from reelbox.social.models import Follow
 from reelbox.videos import storage
 from reelbox.videos.messages import rejection_message
-from reelbox.videos.models import Rendition, Video
+from reelbox.videos.models import Moderation, Rendition, Video
 
 # Serialized playable videos, for the feed's hot path. Counts may lag by a few
 # seconds; visibility does not depend on this cache (callers pass only ids
 # that a permission-checked query returned).
 _serialized = TTLCache(ttl_s=5.0, max_items=20_000)
+
+
+# Moderation states nobody but the uploader and staff may see (reelbox.moderation sets them).
+HIDDEN_MODERATION = (Moderation.PENDING, Moderation.HELD, Moderation.BLOCKED, Moderation.REMOVED)
 
 
 def _is_owner_or_staff(viewer, video: Video) -> bool:
@@ -33,7 +37,7 @@ def with_media(qs: QuerySet) -> QuerySet:
 
 def _ready(qs: QuerySet | None = None) -> QuerySet:
     qs = Video.objects.all() if qs is None else qs
-    return qs.filter(status=Video.Status.READY, author__is_active=True)
+    return qs.filter(status=Video.Status.READY, author__is_active=True).exclude(moderation__in=HIDDEN_MODERATION)
 
 
 def playable(qs: QuerySet | None = None) -> QuerySet:
@@ -44,11 +48,24 @@ def playable(qs: QuerySet | None = None) -> QuerySet:
     blocks and mutes depend on the viewer, so callers exclude
     ``social.queries.hidden_author_ids(viewer)`` on top.
     """
-    return _ready(qs).filter(visibility=Video.Visibility.PUBLIC, author__is_private=False)
+    # Age-restricted videos need a signed-in viewer: out of every feed and list built from this.
+    return _ready(qs).filter(visibility=Video.Visibility.PUBLIC, author__is_private=False).exclude(
+        moderation=Moderation.AGE_RESTRICTED)
+
+
+def recommendable(qs: QuerySet | None = None) -> QuerySet:
+    """Playable videos that For You may recommend: limited reach keeps a video on its profile only."""
+    return playable(qs).exclude(moderation=Moderation.LIMITED)
 
 
 def _follows_author(viewer, author_id: int) -> bool:
     return social_queries.is_following(viewer, author_id)
+
+
+def _moderates(viewer) -> bool:
+    from reelbox.moderation.queries import is_moderator  # moderation imports this module
+
+    return is_moderator(viewer)
 
 
 def can_view(viewer, video: Video) -> bool:
@@ -56,6 +73,10 @@ def can_view(viewer, video: Video) -> bool:
     if _is_owner_or_staff(viewer, video):
         return True
     if video.status != Video.Status.READY or not video.author.is_active:
+        return False
+    if video.moderation in HIDDEN_MODERATION and not _moderates(viewer):
+        return False
+    if video.moderation == Moderation.AGE_RESTRICTED and (viewer is None or not viewer.is_authenticated):
         return False
     if viewer is not None and viewer.is_authenticated and social_queries.is_blocked_between(viewer, video.author_id):
         return False
@@ -158,6 +179,7 @@ def serialize(video: Video) -> dict:
         "allow_duet": video.allow_duet,
         "allow_stitch": video.allow_stitch,
         "created_at": video.created_at.isoformat(),
+        "language": video.language or None,
     }
 
 
@@ -192,6 +214,10 @@ def serialize_for(viewer, video: Video) -> dict:
     data = serialize(video)
     if viewer is not None and viewer.is_authenticated:
         data["viewer"] = social_queries.video_states(viewer, [video.public_id]).get(video.public_id)
+        if _is_owner_or_staff(viewer, video) or (video.moderation != Moderation.APPROVED and _moderates(viewer)):
+            from reelbox.moderation.queries import moderation_state  # moderation imports this module
+
+            data["moderation"] = moderation_state(video)
     return data
 
 

@@ -80,6 +80,7 @@ class Transcoder:
     def __init__(self, video_pk: int):
         self.video_pk = video_pk
         self._last_beat = 0.0
+        self._review = None
 
     def run(self) -> str:
         video = self._claim()
@@ -122,6 +123,18 @@ class Transcoder:
             video.save(update_fields=["heartbeat_at", "attempts", "status"])
         return video
 
+    def _start_review(self, video: Video, src: Path) -> None:
+        """Automatic review (reelbox.moderation) scans in a thread beside the first encode; a pending video
+        stays invisible to everyone but its uploader until the verdict is applied."""
+        from reelbox.moderation import review
+
+        self._review = review.start(video, src)
+
+    def _finish_review(self) -> None:
+        if self._review is not None:
+            self._review.finish()
+            self._review = None
+
     def _beat(self, _seconds: float = 0.0) -> None:
         now = time.monotonic()
         if now - self._last_beat >= HEARTBEAT_EVERY_S:
@@ -134,13 +147,16 @@ class Transcoder:
         rungs = ladder.plan_ladder(info)
         done = set(video.renditions.values_list("height", flat=True))
         passes = self._passes(rungs, [r for r in rungs if r.height not in done])
+        self._start_review(video, src)
         for group in passes:
             # The first rung is published while it is encoded.
             first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
             self._encode(video, src, info, group, first=first, started=started)
             self._settle(video, rungs[0], info, started)
+            self._finish_review()
         if not passes:  # a rerun after the last rendition was stored
             self._settle(video, rungs[0], info, started)
+        self._finish_review()
         if not video.strip_path:
             self._strip(video, src)
         Video.objects.filter(pk=video.pk).update(heartbeat_at=None)
@@ -194,6 +210,8 @@ class Transcoder:
             self._beat()
             if early is not None:
                 early.poll(encoded)
+            if self._review is not None:
+                self._review.poll()
 
         try:
             outputs = ladder.transcode(

@@ -104,6 +104,9 @@ def collection(request, user):
     if request.method != "POST":
         return _error(_("Method not allowed."), "method_not_allowed", 405)
     ratelimit.hit(request, "upload", str(user.pk))
+    from reelbox.moderation.actions import check_uploads_open
+
+    check_uploads_open(user)  # refuse before the bytes are sent, not after
     try:
         length = int(request.headers.get("Upload-Length", ""))
     except ValueError:

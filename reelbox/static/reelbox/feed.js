@@ -3,6 +3,8 @@
 import { apiJSON } from "./api.js";
 import { Beacons } from "./beacons.js";
 import { attachSocial, loadStates } from "./social.js";
+import { attachCaptions } from "../captions/player.js";
+import { renderCaption } from "../discovery/hashtags.js";
 
 const root = document.getElementById("feed");
 const template = document.getElementById("feed-item");
@@ -51,13 +53,14 @@ class Item {
     const author = this.el.querySelector(".author");
     author.textContent = "@" + video.author.username;
     author.href = "/@" + encodeURIComponent(video.author.username);
-    this.el.querySelector(".caption").textContent = video.caption;
+    renderCaption(this.el.querySelector(".caption"), video.caption);  // #tags link to their pages
     this.bindMenu();
     this.unmute = this.el.querySelector(".unmute");
     this.unmute.hidden = !state.muted;
     this.bar = this.el.querySelector(".bar");
     this.watchedMs = 0; this.reportedMs = 0; this.lastTime = 0; this.completed = false; this.loops = 0;
     attachSocial(this.el, video);
+    this.loadCaptions = attachCaptions(this);
     this.bind();
   }
 
@@ -135,6 +138,7 @@ class Item {
   activate() {
     this.active = true;
     this.load();
+    this.loadCaptions();
     this.player.muted = state.muted;
     this.player.play().catch(() => { this.el.classList.add("paused"); });
     this.el.classList.remove("paused");

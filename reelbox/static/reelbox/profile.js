@@ -33,7 +33,10 @@ async function run(button, action) {
 followButton.addEventListener("click", () => run(followButton, async () => {
   const body = await apiJSON(base + "/follow", { method: followButton.dataset.state ? "DELETE" : "POST" });
   showFollow(body.status);
-  if (followers) followers.textContent = body.follower_count;
+  if (followers) {
+    try { followers.textContent = new Intl.NumberFormat(document.documentElement.lang || undefined, { notation: "compact" }).format(body.follower_count); }
+    catch { followers.textContent = body.follower_count; }
+  }
 }));
 
 muteButton.addEventListener("click", () => run(muteButton, async () => {
