@@ -79,7 +79,9 @@ def test_worker_killed_mid_transcode_recovers(auth_api, clips, media_root):
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
-    statuses = sorted(DBTaskResult.objects.values_list("status", flat=True))
+    # The killed run is marked failed and the rerun succeeded (other domains' follow-up tasks aside).
+    statuses = sorted(DBTaskResult.objects.filter(task_path__endswith=".transcode_video")
+                      .values_list("status", flat=True))
     assert statuses == sorted([TaskResultStatus.FAILED, TaskResultStatus.SUCCESSFUL])
 
 

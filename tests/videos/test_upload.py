@@ -1,5 +1,6 @@
 """Uploads are validated by content: every refusal is a clear 4xx and leaves nothing behind."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,12 @@ from reelbox.media.generate import make_audio_only, make_image
 from reelbox.videos.models import Video
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_video_storage(media_root: Path):
+    # Files that earlier tests' videos left behind (their rows rolled back) are not this upload's orphans.
+    shutil.rmtree(media_root / "videos", ignore_errors=True)
 
 
 def assert_nothing_left(media_root: Path):
