@@ -27,6 +27,13 @@ class RenditionOut(Schema):
     url: str
 
 
+class SoundRef(Schema):
+    id: str
+    # Empty for an original sound: the player names it after its owner, in the reader's language.
+    title: str
+    owner: str | None
+
+
 class VideoOut(Schema):
     id: str
     status: str
@@ -50,6 +57,7 @@ class VideoOut(Schema):
     allow_stitch: bool = True
     created_at: datetime
     language: str | None = None
+    sound: SoundRef | None = None
     # The caller's own state (liked, bookmarked, follow of the author), on single-video
     # reads only; feeds share their JSON across viewers (see GET /me/video-states).
     viewer: dict | None = None

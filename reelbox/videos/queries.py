@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, Q, QuerySet
 
 from reelbox.accounts.models import Audience
@@ -30,7 +31,8 @@ def _is_owner_or_staff(viewer, video: Video) -> bool:
 
 
 def with_media(qs: QuerySet) -> QuerySet:
-    return qs.select_related("author").prefetch_related(
+    # The sound link belongs to the studio domain; joined here so a feed page costs no query per video.
+    return qs.select_related("author", "sound_link__sound__owner").prefetch_related(
         Prefetch("renditions", queryset=Rendition.objects.order_by("-height"))
     )
 
@@ -180,7 +182,19 @@ def serialize(video: Video) -> dict:
         "allow_stitch": video.allow_stitch,
         "created_at": video.created_at.isoformat(),
         "language": video.language or None,
+        "sound": _sound(video),
     }
+
+
+def _sound(video: Video) -> dict | None:
+    """The sound the video uses, untranslated (this JSON is cached for every reader): an original sound has no
+    title, and the player names it after its owner in the reader's language."""
+    try:
+        sound = video.sound_link.sound
+    except ObjectDoesNotExist:
+        return None
+    return {"id": sound.public_id, "title": sound.title,
+            "owner": sound.owner.username if sound.owner_id else None}
 
 
 def serialize_many(pks: list[int], visible: QuerySet | None = None) -> list[str]:

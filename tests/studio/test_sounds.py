@@ -23,7 +23,7 @@ def sound_of(video) -> Sound | None:
     return link.sound if link else None
 
 
-def test_original_sounds_one_per_song(make_user, studio_media, drain, media_root, tmp_path):
+def test_original_sounds_one_per_song(make_user, studio_media, drain, media_root, tmp_path, client):
     from reelbox.media.ffmpeg import run_ffmpeg
 
     alice, bob = make_user(), make_user()
@@ -34,6 +34,11 @@ def test_original_sounds_one_per_song(make_user, studio_media, drain, media_root
     assert sound.source_video == first and sound.use_count == 1
     assert sound.duration == pytest.approx(6, abs=0.2) and len(bytes(sound.fingerprint)) > 0
     assert (media_root / sound.audio_path).is_file()
+    # Players name the sound and link to its page, from the video's JSON and from feed pages.
+    shown = {"id": sound.public_id, "title": "", "owner": alice.username}
+    assert client.get(f"/api/v1/videos/{first.public_id}").json()["sound"] == shown
+    feed = client.get("/api/v1/feed/foryou").json()["items"]
+    assert [v["sound"] for v in feed if v["id"] == first.public_id] == [shown]
 
     # The same song, re-encoded at another bitrate and sample rate, by someone else: the same sound.
     again = upload(bob, studio_media("song", song="a", duration=6, kbps=48, rate=22050))

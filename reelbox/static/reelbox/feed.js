@@ -54,6 +54,7 @@ class Item {
     author.textContent = "@" + video.author.username;
     author.href = "/@" + encodeURIComponent(video.author.username);
     renderCaption(this.el.querySelector(".caption"), video.caption);  // #tags link to their pages
+    this.showSound(video.sound);
     this.bindMenu();
     this.unmute = this.el.querySelector(".unmute");
     this.unmute.hidden = !state.muted;
@@ -62,6 +63,15 @@ class Item {
     attachSocial(this.el, video);
     this.loadCaptions = attachCaptions(this);
     this.bind();
+  }
+
+  showSound(sound) {
+    if (!sound) return;
+    const link = this.el.querySelector(".sound");
+    link.href = "/sound/" + encodeURIComponent(sound.id);
+    link.querySelector(".sound-title").textContent =
+      sound.title || root.dataset.i18nOriginalSound.replace("{name}", "@" + (sound.owner || ""));
+    link.hidden = false;
   }
 
   bind() {
