@@ -118,7 +118,8 @@ def collection(request, user):
     if length > settings.REELBOX["MAX_UPLOAD_BYTES"]:
         raise ApiError(actions.rejection_message("too_large"), "too_large", status=413)
     metadata = parse_metadata(request.headers.get("Upload-Metadata", ""))
-    actions.clean_caption(metadata.get("caption"))  # refuse a bad caption now, not after the upload
+    actions.clean_caption(metadata.get("caption"))  # refuse a bad caption or language now, not after the upload
+    actions.clean_language(metadata.get("language"))
     upload = Upload.objects.create(public_id=secrets.token_urlsafe(16), user=user, length=length,
                                    metadata=metadata)
     part_path(upload).touch()
@@ -236,6 +237,9 @@ def _finish(upload: Upload) -> None:
         raise
     finally:
         part.unlink(missing_ok=True)
+    language = actions.clean_language(upload.metadata.get("language"))
+    if language:
+        actions.update_video(video, language=language)
     with transaction.atomic():
         Upload.objects.filter(pk=upload.pk).update(video=video)
     upload.video = video

@@ -43,12 +43,14 @@ def test_options_advertises_extensions(endpoint):
 def test_tuspy_upload_becomes_a_video(endpoint, token, clips):
     path = clips(duration=1.5, width=360, height=640)
     uploader = tus(endpoint, token).uploader(str(path), chunk_size=64 * 1024, upload_checksum=True,
-                                             metadata={"caption": "via tus #résumé 你好", "filename": "a.mp4"})
+                                             metadata={"caption": "via tus #résumé 你好", "filename": "a.mp4",
+                                                       "language": "zh-hans"})
     uploader.upload()
     info = requests.get(uploader.url, headers=TUS | {"Authorization": f"Bearer {token}"}, timeout=10).json()
     assert info["offset"] == info["length"] == path.stat().st_size
     video = Video.objects.get(public_id=info["video_id"])
     assert video.caption == "via tus #résumé 你好" and video.source_size == path.stat().st_size
+    assert video.language == "zh-hans"  # the creator's choice, from the upload page's picker
     head = requests.head(uploader.url, headers=TUS | {"Authorization": f"Bearer {token}"}, timeout=10)
     assert head.headers["Reelbox-Video-Id"] == video.public_id
 
@@ -113,6 +115,10 @@ def test_protocol_errors(endpoint, token):
     bad_meta = requests.post(endpoint, headers=auth | {"Upload-Length": "5", "Upload-Metadata": "caption !!!"},
                              timeout=10)
     assert bad_meta.json()["code"] == "invalid_metadata"
+    klingon = base64.b64encode(b"tlh").decode()
+    bad_language = requests.post(endpoint, headers=auth | {"Upload-Length": "5", "Upload-Metadata": f"language {klingon}"},
+                                 timeout=10)
+    assert bad_language.status_code == 400 and bad_language.json()["code"] == "invalid_language"
     url = requests.post(endpoint, headers=auth | {"Upload-Length": "10"}, timeout=10).headers["Location"]
     patch = auth | {"Content-Type": "application/offset+octet-stream"}
     assert requests.patch(url, data=b"abc", headers=patch | {"Upload-Offset": "5"}, timeout=10).status_code == 409

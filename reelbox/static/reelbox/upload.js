@@ -6,6 +6,7 @@ import { apiJSON, csrfToken } from "./api.js";
 const form = document.getElementById("upload-form");
 const fileInput = document.getElementById("file");
 const caption = document.getElementById("caption");
+const language = document.getElementById("language");
 const progress = document.getElementById("progress");
 const status = document.getElementById("upload-status");
 const button = document.getElementById("post");
@@ -47,7 +48,8 @@ async function create(file) {
   const response = await fetch(form.dataset.endpoint, {
     method: "POST", credentials: "same-origin",
     headers: headers({ "Upload-Length": String(file.size),
-                       "Upload-Metadata": "filename " + b64(file.name) + ",caption " + b64(caption.value) }),
+                       "Upload-Metadata": "filename " + b64(file.name) + ",caption " + b64(caption.value) +
+                                          ",language " + b64(language.value) }),
   });
   if (response.status !== 201) throw new Error(await errorOf(response));
   const url = response.headers.get("Location");
