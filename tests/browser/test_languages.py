@@ -102,3 +102,25 @@ def test_captions_toggle_picker_and_translation(live_server, browser, make_user,
     assert item.locator(".translated-from").inner_text() == ""
     assert problems == []
     page.close()
+
+
+def test_bottom_nav_fits_a_phone_in_every_language(live_server, browser, make_user):
+    """Six tabs on a 360 px phone, no label cut or pushed off screen, whatever the language."""
+    from django.conf import settings
+
+    user = make_user("navuser")
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/login")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", user.raw_password)
+    with page.expect_navigation():
+        page.click("form button[type=submit]")
+    overflowing = {}
+    for code, _name in settings.LANGUAGES:
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": code, "url": live_server.url}])
+        page.goto(f"{live_server.url}/discover")
+        nav = page.locator(".bottomnav")
+        sizes = nav.evaluate("n => [n.scrollWidth, n.clientWidth, [...n.children].map(a => a.scrollWidth - a.clientWidth)]")
+        if sizes[0] > sizes[1] or max(sizes[2]) > 0:
+            overflowing[code] = sizes
+    assert overflowing == {}
