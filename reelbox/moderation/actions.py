@@ -399,6 +399,23 @@ def appeal(user, decision: Decision, text: str) -> tuple[Appeal, bool]:
     return row, True
 
 
+def appeal_ban(username: str, password: str, text: str) -> tuple[Appeal, bool]:
+    """A banned person cannot log in, yet may appeal for six months: their password proves who they are."""
+    from reelbox.accounts.models import User
+
+    user = User.objects.filter(username__iexact=(username or "").strip(), is_active=False).first()
+    if user is None:
+        User().set_password(password or "")  # hash anyway: timing does not tell which names are banned
+    ban = None
+    if user is not None and user.check_password(password or ""):
+        ban = (Decision.objects.filter(user=user, action="ban", reversed_by__isnull=True)
+               .order_by("-application_date").first())
+    if ban is None:
+        raise ApiError(_("Wrong username or password, or this account is not banned."), "invalid_credentials",
+                       status=401)
+    return appeal(user, ban, text)
+
+
 def resolve_appeal(moderator, appeal_row: Appeal, *, upheld: bool, reply: str = "") -> Appeal:
     """A different moderator from the one who decided reviews the appeal; upheld reverses the decision."""
     with transaction.atomic():

@@ -207,6 +207,20 @@ def appeal(request, puid: str, payload: AppealIn):
     return Status(201 if created else 200, queries.serialize_appeal(row))
 
 
+class BanAppealIn(Schema):
+    username: str
+    password: str
+    text: str
+
+
+@router.post("/moderation/ban-appeal", auth=None, response={200: AppealOut, 201: AppealOut})
+def ban_appeal(request, payload: BanAppealIn):
+    """Appeal a ban: a banned account cannot log in, so it proves itself with its password (401 otherwise)."""
+    ratelimit.hit(request, "login", ratelimit.client_ip(request))
+    row, created = actions.appeal_ban(payload.username, payload.password, payload.text)
+    return Status(201 if created else 200, queries.serialize_appeal(row))
+
+
 @router.get("/moderation/transparency", auth=None)
 def transparency(request):
     return queries.transparency()

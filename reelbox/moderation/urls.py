@@ -15,6 +15,7 @@ urlpatterns = [
     path("moderation/notices", views.notices, name="notices"),
     path("moderation/decisions/<str:puid>/appeal", views.appeal, name="appeal"),
     path("report", views.report, name="report"),
+    path("ban-appeal", views.ban_appeal, name="ban_appeal"),
     path("transparency", views.transparency, name="transparency"),
     path("transparency.csv", views.transparency_csv, name="transparency_csv"),
 ]

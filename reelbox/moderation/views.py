@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reelbox.core import ratelimit
 from reelbox.core.errors import ApiError
 from reelbox.moderation import actions, banks, engine, queries
 from reelbox.moderation.models import Action, Category, Decision, HashBank, Target, WatchedWord
@@ -192,6 +193,21 @@ def appeal(request, puid: str):
     except ApiError as exc:
         return _redirect_with(request, "moderation:notices", exc)
     return _redirect_with(request, "moderation:notices", ok=_("Your appeal was sent. Another moderator will review it."))
+
+
+def ban_appeal(request):
+    """The form a banned person uses to appeal (they cannot log in)."""
+    if request.method == "POST":
+        try:
+            ratelimit.hit(request, "login", ratelimit.client_ip(request))
+            actions.appeal_ban(request.POST.get("username", ""), request.POST.get("password", ""),
+                               request.POST.get("text", ""))
+        except ApiError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, _("Your appeal was sent. Another moderator will review it."))
+            return redirect("moderation:ban_appeal")
+    return render(request, "moderation/ban_appeal.html")
 
 
 @login_required

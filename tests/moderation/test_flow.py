@@ -177,3 +177,30 @@ def test_moderators_group_members_review_held_videos_without_being_staff(api_for
     # Moderating does not open private videos.
     Video.objects.filter(pk=video.pk).update(visibility="private")
     assert moderator.get(f"/api/v1/videos/{video.public_id}").status_code == 404
+
+
+def test_a_banned_account_appeals_without_logging_in(api_for, api, client):
+    user, mod1, mod2 = api_for(), api_for(staff=True), api_for(staff=True)
+    name, password = user.user.username, user.user.raw_password
+    ban = mod1.post("/api/v1/moderation/actions", {"target_type": "account", "target_id": name,
+                                                   "action": "ban", "explanation": "Scam account."})
+    assert ban.status_code == 200, ban.content
+    assert api.post("/api/v1/auth/token", {"username": name, "password": password}).status_code == 401
+
+    wrong = api.post("/api/v1/moderation/ban-appeal", {"username": name, "password": "nope nope nope", "text": "x"})
+    assert wrong.status_code == 401 and wrong.json()["code"] == "invalid_credentials"
+    active = api_for()  # not banned: nothing to appeal this way, and the answer does not say which
+    other = api.post("/api/v1/moderation/ban-appeal", {"username": active.user.username,
+                                                       "password": active.user.raw_password, "text": "x"})
+    assert other.status_code == 401 and other.json()["code"] == "invalid_credentials"
+
+    # The web form, as the log-in page links to it.
+    page = client.post("/ban-appeal", {"username": name, "password": password, "text": "It was my brother."},
+                       follow=True)
+    assert page.status_code == 200 and "Another moderator will review it" in page.content.decode()
+    again = api.post("/api/v1/moderation/ban-appeal", {"username": name, "password": password, "text": "please"})
+    assert again.status_code == 200 and again.json()["text"] == "It was my brother."  # one appeal per decision
+
+    upheld = mod2.post(f"/api/v1/moderation/appeals/{again.json()['id']}/resolve", {"upheld": True})
+    assert upheld.status_code == 200, upheld.content
+    assert api.post("/api/v1/auth/token", {"username": name, "password": password}).status_code == 200
