@@ -19,7 +19,7 @@ def remixed(video) -> bool:
     Notifying at publish time would point at a video still processing (or one the creator cannot watch).
     """
     with transaction.atomic():
-        remix = (Remix.objects.select_for_update().select_related("source_video", "video__author")
+        remix = (Remix.objects.select_for_update(of=("self",)).select_related("source_video", "video__author")
                  .filter(video=video, notified_at__isnull=True).first())
         if remix is None or remix.source_video is None:
             return False
