@@ -13,6 +13,7 @@ migration that alters ``discovery_searchdoc`` must recreate them (``sqlite_state
 from __future__ import annotations
 
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -76,7 +77,7 @@ def decode(term: str) -> str:
     return data.decode("utf-8", errors="ignore")
 
 
-class Backend:
+class Backend(ABC):
     """What search needs from a database: ranked matches, and vocabulary words close to a misspelt one."""
 
     vendor = ""
@@ -94,8 +95,9 @@ class Backend:
             lo, hi = cur.fetchone()
         return int(hi - (hi - lo + 1) * BROAD / n)
 
+    @abstractmethod
     def match(self, kind: str, groups: list[list[str]], prefix: bool, limit: int) -> list[Hit]:
-        raise NotImplementedError
+        """Documents of ``kind`` matching every group (any term of a group), best first; each backend's SQL."""
 
     def near_terms(self, word: str, limit: int = 20) -> list[tuple[str, int]]:
         """Vocabulary words sharing trigrams with ``word``, best first, as (term, document frequency)."""
