@@ -50,6 +50,8 @@ class Profile:
     completed: set[int] = field(default_factory=set)
     not_interested: set[int] = field(default_factory=set)
     fewer_creators: set[int] = field(default_factory=set)
+    # Videos the viewer met that the model does not know yet (uploaded since it was trained).
+    met_unranked: set[int] = field(default_factory=set)
 
 
 def load_profile(engine: Engine, viewer: Viewer) -> Profile:
@@ -73,12 +75,14 @@ def load_profile(engine: Engine, viewer: Viewer) -> Profile:
     fields = ("video_id", "type", "watch_ms") + (("created_at",) if removed else ())
     rows = events.order_by("-created_at", "-id").values_list(*fields)[: config()["HISTORY_EVENTS"]]
     per_video: dict[int, dict] = {}
+    unranked: set[int] = set()
     key = viewer.key
     for n, (video, kind, watch_ms, *ts) in enumerate(rows):
         agg = per_video.get(video)
         if agg is None:
             idx = catalog.index.get(video)
             if idx is None:
+                unranked.add(video)
                 continue
             if removed and _drops(catalog, idx, ts[0], removed):
                 continue
@@ -103,7 +107,7 @@ def load_profile(engine: Engine, viewer: Viewer) -> Profile:
     if per_video:
         state.seen.add_many(np.array([catalog.index[v] for v in per_video], dtype=np.int64))
     profile = Profile(state, has_history=bool(per_video) or bool(feedback),
-                      completed={r["item"] for r in active if r["completed"]})
+                      completed={r["item"] for r in active if r["completed"]}, met_unranked=unranked)
     for kind, video, key, _ts in feedback:
         if kind == Feedback.Kind.NOT_INTERESTED and video is not None:
             profile.not_interested.add(video)

@@ -193,6 +193,50 @@ def cold_list() -> list[tuple[int, int, str]]:
     return result
 
 
+# How many of the newest videos a personal page may take its unranked newcomers from.
+UNRANKED_LIMIT = 200
+
+
+def unranked_new() -> list[tuple[int, int]]:
+    """(pk, author id) of the newest recommendable videos the serving model has never seen, newest first.
+
+    A model only knows the videos that existed when it was trained; without this a new upload would wait for
+    the next retrain (a minute or more) before any viewer with a history could meet it. Shared by every
+    viewer and rebuilt every CANDIDATE_TTL_S, like the cold list."""
+    cached = _candidates.get("unranked")
+    if cached is not None:
+        return cached
+    engine = recommender.serving_engine()
+    known = engine.model.catalog.index if engine is not None else {}
+    rows = video_queries.recommendable().order_by("-created_at", "-pk").values_list("pk", "author_id")
+    result = [(pk, author) for pk, author in rows[:UNRANKED_LIMIT] if pk not in known]
+    _candidates.set("unranked", result)
+    return result
+
+
+def _with_newcomers(page: list[tuple[int, str]], authors: dict[int, int], limit: int,
+                    newcomers: list[tuple[int, int]]) -> list[tuple[int, str]]:
+    """Give a personal page's exploration slots (every round(1/share)-th) to videos uploaded since the model
+    was trained, before the engine's own explorers: they have had no audience at all yet. A newcomer never
+    sits next to a video by its own creator."""
+    share = recommender.config()["EXPLORATION_SHARE"]
+    if not newcomers or share <= 0:
+        return page
+    every = max(1, round(1.0 / share))
+    reason = json.dumps(interests.reason(None, None, "new_video", {}, None), ensure_ascii=False)
+    out, queue = list(page), list(newcomers)
+    for slot in range(every - 1, limit, every):
+        slot = min(slot, len(out))
+        near = {authors.get(pk) for pk, _r in out[max(0, slot - 1):slot + 1]}
+        pick = next((n for n in queue if n[1] not in near), None)
+        if pick is None:
+            break
+        queue.remove(pick)
+        authors[pick[0]] = pick[1]
+        out.insert(slot, (pick[0], reason))
+    return out[:limit]
+
+
 LOOKAHEAD = 24
 
 
@@ -314,8 +358,12 @@ def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, stat
     page = prefer_language(page, lambda r: _meta([r.item]).get(r.item, (0, (), None))[2])[:limit]
     if demoted is not None and len(page) < limit:
         page.append(demoted)
-    return [(r.item, json.dumps(interests.reason(engine, profile, r.reason_code, r.reason_args, r.item),
-                                ensure_ascii=False)) for r in page]
+    ranked = [(r.item, json.dumps(interests.reason(engine, profile, r.reason_code, r.reason_args, r.item),
+                                  ensure_ascii=False)) for r in page]
+    newcomers = [(pk, author) for pk, author in unranked_new()
+                 if author not in hidden and author not in profile.fewer_creators and not state.seen(pk)
+                 and pk not in profile.not_interested and pk not in profile.met_unranked]
+    return _with_newcomers(ranked, authors, limit, newcomers)
 
 
 def same_language(a: str | None, b: str | None) -> bool:

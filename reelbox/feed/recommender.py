@@ -268,7 +268,8 @@ def _prune(store) -> None:
 
 def needs_retrain(now=None) -> bool:
     """A retrain is due when the interval passed and something changed: new events, or playable videos the
-    newest model has never seen (those wait at most a minute, so new uploads reach personal feeds soon)."""
+    newest model has never seen. Those already reach every feed before it (exploration slots, see
+    feed.queries.unranked_new); within a minute the model learns them and can rank them by content."""
     now = now or timezone.now()
     latest = RecModel.objects.order_by("-created_at", "-id").first()
     if latest is None:

@@ -163,6 +163,32 @@ def test_no_video_twice_while_the_viewer_keeps_watching(auth_api, catalogue):
     assert len(shown) == len(catalogue)
 
 
+def test_a_new_upload_reaches_viewers_with_history_before_any_retrain(auth_api, catalogue, make_user):
+    from reelbox.social.models import Mute
+
+    watch(auth_api, by_tag(catalogue, "cooking")[:3])
+    versions = RecModel.objects.count()
+    newcomer = ready_video(make_user(), caption="just uploaded #travel")
+    muted = make_user()
+    ready_video(muted, caption="also new, by someone they muted")
+    Mute.objects.create(muter=auth_api.user, muted=muted)
+    clear_caches()
+    assert newcomer.pk not in recommender.serving_engine().model.catalog.index
+    items = page(auth_api, limit=10)["items"]
+    # The exploration slot (every round(1/EXPLORATION_SHARE)-th, here the 10th) goes to the newcomer.
+    assert items[9]["id"] == newcomer.public_id
+    assert items[9]["reason"]["code"] == "new_video"
+    assert [i["id"] for i in items].count(newcomer.public_id) == 1
+    assert RecModel.objects.count() == versions  # no retrain was needed
+
+    # Once met it is not served again, even in a new session (no cursor) and still before a retrain.
+    watch(auth_api, [newcomer.public_id], kind="skip")
+    clear_caches()
+    ids = [i["id"] for i in page(auth_api, limit=10)["items"]]
+    assert newcomer.public_id not in ids
+    assert not Video.objects.filter(author=muted, public_id__in=ids).exists()
+
+
 def test_following_feed(auth_api, catalogue, make_user):
     from reelbox.social.models import Follow
 
