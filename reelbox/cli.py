@@ -34,8 +34,8 @@ def cmd_run(args) -> int:
         marker.write_text("")
         children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "seed", "--demo"]))
     if args.worker:
-        for _ in range(settings.REELBOX["TRANSCODE_CONCURRENCY"]):
-            children.append(subprocess.Popen([sys.executable, "-m", "reelbox.cli", "worker"]))
+        children += [subprocess.Popen([sys.executable, "-m", "reelbox.cli", "worker", *argv])
+                     for argv in worker_plan(settings.REELBOX["TRANSCODE_CONCURRENCY"])]
     if args.interface == "wsgi":
         # WSGI has no WebSockets: one Granian ASGI process serves /ws/ on its own port,
         # and pages learn the port from the environment the web processes inherit.
@@ -90,11 +90,22 @@ def cmd_ws(args) -> int:
     return 0
 
 
+def worker_plan(transcoders: int) -> list[list[str]]:
+    """The embedded mode's workers: `transcoders` for media jobs, and one for everything else at a lower CPU
+    priority. A recommender retrain or a trends pass can take a minute at scale; on a shared worker it would
+    hold back the uploads queued behind it, and here it also yields the CPU to them."""
+    media = [["--queues", "transcode"] for _ in range(max(1, transcoders))]
+    return media + [["--queues", "*", "--exclude", "transcode", "--nice", "10"]]
+
+
 def cmd_worker(args) -> int:
     _setup()
     from reelbox.worker import run
 
-    run(queues=args.queues.split(","), batch=args.batch)
+    if args.nice:
+        os.nice(args.nice)
+    run(queues=args.queues.split(","), batch=args.batch,
+        exclude=[q for q in args.exclude.split(",") if q])
     return 0
 
 
@@ -143,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
 
     worker = sub.add_parser("worker", help="run background jobs (transcodes, maintenance)")
     worker.add_argument("--queues", default="*", help="comma-separated queue names, * for all")
+    worker.add_argument("--exclude", default="", help="comma-separated queue names to leave to other workers")
+    worker.add_argument("--nice", type=int, default=0, help="lower this worker's CPU priority by this much")
     worker.add_argument("--batch", action="store_true", help="exit when the queue is empty")
     worker.set_defaults(func=cmd_worker)
 

@@ -60,7 +60,8 @@ def _warm_media() -> None:
         log.exception("warming beat detection failed")
 
 
-def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_s: float = 30.0) -> None:
+def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_s: float = 30.0,
+        exclude: list[str] | None = None) -> None:
     from django.conf import settings
     from django_tasks_db.management.commands.db_worker import Worker
 
@@ -74,10 +75,10 @@ def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_
         threading.Thread(target=_warm_media, daemon=True, name="warm").start()
     worker = Worker(
         queue_names=queues, interval=interval, batch=batch, backend_name="default", startup_delay=not batch,
-        max_tasks=None, worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=[],
+        max_tasks=None, worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=exclude or [],
     )
-    log.info("worker %s started (queues %s, stale after %ss)", worker.worker_id, ",".join(queues),
-             settings.REELBOX["STALE_JOB_S"])
+    log.info("worker %s started (queues %s%s, stale after %ss)", worker.worker_id, ",".join(queues),
+             f" except {','.join(exclude)}" if exclude else "", settings.REELBOX["STALE_JOB_S"])
     if not batch:
         worker.configure_signals()
     try:
