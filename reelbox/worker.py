@@ -51,7 +51,8 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
 
 
 def _warm_media() -> None:
-    # librosa compiles its kernels on first use (~20 s): pay that now, not in the first auto-edit.
+    # librosa compiles its kernels on first use (~20 s): pay that now, not in the first auto-edit (a studio job
+    # on the transcode queue, so only workers that take it warm up).
     try:
         from reelbox.media import beats
 
@@ -72,7 +73,8 @@ def run(*, queues: list[str], interval: float = 0.2, batch: bool = False, sweep_
     stop = threading.Event()
     if not batch:
         threading.Thread(target=sweep_forever, args=(stop, sweep_s), daemon=True, name="sweep").start()
-        threading.Thread(target=_warm_media, daemon=True, name="warm").start()
+        if ("*" in queues or "transcode" in queues) and "transcode" not in (exclude or ()):
+            threading.Thread(target=_warm_media, daemon=True, name="warm").start()
     worker = Worker(
         queue_names=queues, interval=interval, batch=batch, backend_name="default", startup_delay=not batch,
         max_tasks=None, worker_id=f"{socket.gethostname()}-{os.getpid()}"[:64], excluded_queue_names=exclude or [],
