@@ -344,7 +344,7 @@ def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, stat
                             follows=follows, blocked_creators=hidden, state=profile.state)
     ids = [r.item for r in recs]
     # Only ids a permission-checked query returns reach serialize_many (its cache does not check).
-    authors = dict(video_queries.recommendable().filter(pk__in=ids).values_list("pk", "author_id"))
+    authors = video_queries.recommendable_authors(ids)
     page, demoted = [], None
     for r in recs:
         author = authors.get(r.item)

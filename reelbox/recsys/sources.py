@@ -124,15 +124,15 @@ def trending(scores: np.ndarray, k: int) -> SourceResult:
 
 
 def exploration(pools: ExposurePools, state: UserState, catalog: Catalog, k: int) -> SourceResult:
-    active = pools.active()
-    if not active:
+    items, need, languages = pools.snapshot(catalog.items)
+    if not len(items):
         return SourceResult("exploration", np.zeros(0, dtype=np.int64), np.zeros(0))
-    items = np.array(active, dtype=np.int64)
-    need = np.array([pools.need(i) for i in active])
     lang = state.language
     if lang:
         total = sum(lang.values()) or 1.0
-        need = need + np.array([lang.get(catalog.items[i].language or "", 0.0) / total for i in active])
+        need = need.copy()
+        for code, weight in lang.items():
+            need[languages == (code or "")] += weight / total
     top = top_indices(need, k)
     reasons = [{"pool": pools.items[int(i)].level} for i in items[top]]
     return SourceResult("exploration", items[top], need[top], reasons)

@@ -215,12 +215,33 @@ def serialize_many(pks: list[int], visible: QuerySet | None = None) -> list[str]
     return [found[pk] for pk in pks if pk in found]
 
 
+# pk -> author id, or None when not recommendable; the same few seconds of staleness as _serialized.
+_recommendable = TTLCache(ttl_s=5.0, max_items=100_000)
+
+
+def recommendable_authors(pks: list[int]) -> dict[int, int]:
+    """Author ids of those ``pks`` For You may recommend (``recommendable()``), from cache where possible.
+
+    Every personal page checks its candidates; building that ORM query costs more than running it, so
+    answers, negative ones included, are kept for a few seconds like the serialised videos."""
+    found = _recommendable.get_many(pks)
+    missing = [pk for pk in pks if pk not in found]
+    if missing:
+        fresh = dict(recommendable().filter(pk__in=missing).values_list("pk", "author_id"))
+        for pk in missing:
+            found[pk] = fresh.get(pk)
+            _recommendable.set(pk, found[pk])
+    return {pk: author for pk, author in found.items() if author is not None}
+
+
 def forget(pk: int) -> None:
     _serialized.delete(pk)
+    _recommendable.delete(pk)
 
 
 def clear_cache() -> None:
     _serialized.clear()
+    _recommendable.clear()
 
 
 def serialize_for(viewer, video: Video) -> dict:
