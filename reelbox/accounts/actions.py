@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reelbox.accounts.models import ApiToken, User
+from reelbox.core import regions
 from reelbox.core.errors import ApiError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.]{3,30}$")
@@ -49,10 +50,17 @@ def _check_password(password: str, user: User) -> None:
         raise ApiError(_("password: %(reason)s") % {"reason": " ".join(exc.messages)}, "weak_password") from None
 
 
-def signup(*, username: str, email: str, password: str) -> User:
+def _check_region(region: str) -> str:
+    code = regions.normalise(region)
+    if code is None:
+        raise ApiError(_("region: use a two-letter country code such as BR, or leave it empty."), "invalid_region")
+    return code
+
+
+def signup(*, username: str, email: str, password: str, region: str = "") -> User:
     username = _check_username(username)
     email = _check_email(email)
-    user = User(username=username, email=email)
+    user = User(username=username, email=email, region=_check_region(region))
     _check_password(password, user)
     from reelbox.moderation import review
 
@@ -85,7 +93,10 @@ def revoke_token(key: str) -> None:
     ApiToken.objects.filter(key_hash=ApiToken.hash_key(key)).delete()
 
 
-def update_profile(user: User, *, display_name: str | None = None, bio: str | None = None, avatar=None) -> User:
+def update_profile(user: User, *, display_name: str | None = None, bio: str | None = None, avatar=None,
+                   region: str | None = None) -> User:
+    if region is not None:
+        user.region = _check_region(region)
     if display_name is not None:
         display_name = display_name.strip()
         if len(display_name) > 50:

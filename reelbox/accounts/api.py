@@ -5,7 +5,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from reelbox.accounts import actions, queries
-from reelbox.core import ratelimit
+from reelbox.core import ratelimit, regions
 from reelbox.core.auth import TokenOrSession, bearer_token, resolve_user
 from reelbox.core.errors import ApiError, NotFound, PermissionDenied
 from reelbox.social import queries as social_queries
@@ -17,6 +17,8 @@ class SignupIn(Schema):
     username: str
     password: str
     email: str
+    # ISO 3166-1 alpha-2 country ("BR"); "" for none. Omitted: taken from Accept-Language ("pt-BR" -> BR).
+    region: str | None = None
 
 
 class TokenIn(Schema):
@@ -52,9 +54,18 @@ class ProfileOut(PersonOut):
     viewer: RelationOut | None = None
 
 
+class MeOut(ProfileOut):
+    """The signed-in person's own profile: also what only they see."""
+
+    # ISO 3166-1 alpha-2 country, "" when not set.
+    region: str
+
+
 class ProfileUpdate(Schema):
     display_name: str | None = None
     bio: str | None = None
+    # A country code ("BR", any case), or "" to unset.
+    region: str | None = None
 
 
 def profile_out(user, viewer=None) -> dict:
@@ -69,10 +80,18 @@ def profile_out(user, viewer=None) -> dict:
     return out
 
 
+def me_out(user) -> dict:
+    return profile_out(user) | {"region": user.region}
+
+
 @router.post("/auth/signup", auth=None, response={201: TokenOut})
 def signup(request, payload: SignupIn):
     ratelimit.hit(request, "signup", ratelimit.client_ip(request))
-    user = actions.signup(username=payload.username, email=payload.email, password=payload.password)
+    region = payload.region
+    if region is None:
+        region = regions.from_accept_language(request.headers.get("Accept-Language"))
+    user = actions.signup(username=payload.username, email=payload.email, password=payload.password,
+                          region=region)
     return Status(201, {"token": actions.issue_token(user)})
 
 
@@ -93,19 +112,20 @@ def revoke(request):
     return Status(204, None)
 
 
-@router.get("/me", auth=TokenOrSession(), response=ProfileOut)
+@router.get("/me", auth=TokenOrSession(), response=MeOut)
 def me(request):
-    return profile_out(request.auth)
+    return me_out(request.auth)
 
 
-@router.patch("/me", auth=TokenOrSession(), response=ProfileOut)
+@router.patch("/me", auth=TokenOrSession(), response=MeOut)
 def update_me(request, payload: ProfileUpdate):
-    return profile_out(actions.update_profile(request.auth, display_name=payload.display_name, bio=payload.bio))
+    return me_out(actions.update_profile(request.auth, display_name=payload.display_name, bio=payload.bio,
+                                         region=payload.region))
 
 
-@router.post("/me/avatar", auth=TokenOrSession(), response=ProfileOut)
+@router.post("/me/avatar", auth=TokenOrSession(), response=MeOut)
 def update_avatar(request, avatar: File[UploadedFile]):
-    return profile_out(actions.update_profile(request.auth, avatar=avatar))
+    return me_out(actions.update_profile(request.auth, avatar=avatar))
 
 
 def visible_profile(viewer, username: str, *, content: bool = False):

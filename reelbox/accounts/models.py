@@ -19,6 +19,9 @@ class User(AbstractUser):
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     # The UI language the person chose (a LANGUAGES code); blank follows the browser.
     language = models.CharField(_("language"), max_length=16, blank=True)
+    # The country the person is in (ISO 3166-1 alpha-2, uppercase; reelbox.core.regions); blank = not set.
+    # Guessed from Accept-Language at sign-up, editable in settings; it picks their regional trends.
+    region = models.CharField(_("region"), max_length=2, blank=True, default="")
 
     # Privacy. A private account's videos and lists are for accepted followers only.
     is_private = models.BooleanField(_("private account"), default=False)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from reelbox.accounts import actions, queries
 from reelbox.accounts.forms import LoginForm, ProfileForm, SignupForm
-from reelbox.core import ratelimit
+from reelbox.core import ratelimit, regions
 from reelbox.core.errors import ApiError
 from reelbox.social import queries as social_queries
 from reelbox.videos import queries as video_queries
@@ -32,7 +32,8 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         try:
             ratelimit.hit(request, "signup", ratelimit.client_ip(request))
-            user = actions.signup(**form.cleaned_data)
+            user = actions.signup(**form.cleaned_data,
+                                  region=regions.from_accept_language(request.headers.get("Accept-Language")))
         except ApiError as exc:
             return _render_error(request, "accounts/signup.html", form, exc)
         login(request, user)
@@ -79,11 +80,12 @@ def profile(request, username: str):
 def edit_profile(request):
     user = request.user
     form = ProfileForm(request.POST or None, request.FILES or None,
-                       initial={"display_name": user.display_name, "bio": user.bio})
+                       initial={"display_name": user.display_name, "bio": user.bio, "region": user.region})
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_profile(user, display_name=form.cleaned_data["display_name"],
-                                   bio=form.cleaned_data["bio"], avatar=form.cleaned_data.get("avatar"))
+                                   bio=form.cleaned_data["bio"], avatar=form.cleaned_data.get("avatar"),
+                                   region=form.cleaned_data["region"])
         except ApiError as exc:
             form.add_error(None, exc.detail)
         else:

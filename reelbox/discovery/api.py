@@ -11,10 +11,11 @@ from ninja.files import UploadedFile
 
 from reelbox.accounts.api import PersonOut
 from reelbox.accounts.queries import person
-from reelbox.core import ratelimit
+from reelbox.core import ratelimit, regions
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError, NotFound
 from reelbox.discovery import actions, queries
+from reelbox.discovery.trends import region_scope
 from reelbox.videos import queries as video_queries
 from reelbox.videos.api import VideoOut
 
@@ -244,12 +245,23 @@ def leaderboard(request, challenge_id: str, cursor: str | None = None, limit: in
 
 
 @router.get("/trends", auth=None, response=TrendsOut)
-def trends(request, scope: str = "global", limit: int = 10):
+def trends(request, scope: str = "global", region: str | None = None, limit: int = 10):
     viewer = resolve_user(request)
-    scope = queries.scope_for(scope if scope != "global" else "")[:20]
-    return {"scope": scope, "hashtags": [hashtag_out(t) for t in queries.trending_hashtags(scope, limit)],
-            "sounds": [sound_out(s) for s in queries.trending_sounds(scope, limit)],
-            "videos": [video_queries.serialize(v) for v in queries.trending_videos(viewer, scope, limit)]}
+    if region is None and scope.lower().startswith("region:"):
+        region = scope.partition(":")[2]
+    code = regions.normalise(region)
+    if code is None:
+        raise ApiError(_("region: use a two-letter country code such as BR."), "invalid_region")
+    if code:
+        # A region's own trends only, even when empty: a client shows the section only when it has items.
+        scope, fallback = region_scope(code), False
+    else:
+        scope, fallback = queries.scope_for(scope if scope != "global" else "")[:20], True
+    return {"scope": scope,
+            "hashtags": [hashtag_out(t) for t in queries.trending_hashtags(scope, limit, fallback)],
+            "sounds": [sound_out(s) for s in queries.trending_sounds(scope, limit, fallback)],
+            "videos": [video_queries.serialize(v)
+                       for v in queries.trending_videos(viewer, scope, limit, fallback)]}
 
 
 @router.get("/search", auth=None, response=SearchOut)

@@ -93,7 +93,8 @@ class Trend(models.Model):
         VIDEO = "video"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    # "global", or a language tag ("en", "zh-hans"; "und" for videos of unknown language).
+    # "global", a language tag ("en", "zh-hans"; "und" for videos of unknown language), or "region:XX" (a
+    # country, reelbox.core.regions).
     scope = models.CharField(max_length=20)
     object_id = models.BigIntegerField()
     rank = models.PositiveSmallIntegerField()

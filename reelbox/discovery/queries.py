@@ -157,33 +157,34 @@ def scope_for(language: str | None) -> str:
     return (language or "").lower() or "global"
 
 
-def trending(kind: str, scope: str = "global", limit: int = 10) -> list[Trend]:
+def trending(kind: str, scope: str = "global", limit: int = 10, fallback: bool = True) -> list[Trend]:
+    """The scope's trends; with ``fallback``, the global ones when the scope has none."""
     rows = list(Trend.objects.filter(kind=kind, scope=scope).order_by("rank")[: clamp(limit)])
-    if not rows and scope != "global":
+    if not rows and fallback and scope != "global":
         rows = list(Trend.objects.filter(kind=kind, scope="global").order_by("rank")[: clamp(limit)])
     return rows
 
 
-def trending_hashtags(scope: str = "global", limit: int = 10) -> list[Hashtag]:
-    ids = [t.object_id for t in trending(Trend.Kind.HASHTAG, scope, limit)]
+def trending_hashtags(scope: str = "global", limit: int = 10, fallback: bool = True) -> list[Hashtag]:
+    ids = [t.object_id for t in trending(Trend.Kind.HASHTAG, scope, limit, fallback)]
     found = Hashtag.objects.in_bulk(ids)
     out = [found[i] for i in ids if i in found]
-    if len(out) < limit:  # a young site has no trends yet: the biggest tags fill in
+    if fallback and len(out) < limit:  # a young site has no trends yet: the biggest tags fill in
         out += list(Hashtag.objects.exclude(pk__in=ids).filter(video_count__gt=0)
                     .order_by("-video_count", "name")[: limit - len(out)])
     return out
 
 
-def trending_videos(viewer, scope: str = "global", limit: int = 12) -> list[Video]:
-    ids = [t.object_id for t in trending(Trend.Kind.VIDEO, scope, 3 * limit)]
+def trending_videos(viewer, scope: str = "global", limit: int = 12, fallback: bool = True) -> list[Video]:
+    ids = [t.object_id for t in trending(Trend.Kind.VIDEO, scope, 3 * limit, fallback)]
     return _ordered(viewer, ids)[:limit]
 
 
-def trending_sounds(scope: str = "global", limit: int = 10) -> list:
+def trending_sounds(scope: str = "global", limit: int = 10, fallback: bool = True) -> list:
     sound = indexing._model("studio.Sound")
     if sound is None:
         return []
-    ids = [t.object_id for t in trending(Trend.Kind.SOUND, scope, limit)]
+    ids = [t.object_id for t in trending(Trend.Kind.SOUND, scope, limit, fallback)]
     found = sound.objects.in_bulk(ids)
     return [found[i] for i in ids if i in found]
 

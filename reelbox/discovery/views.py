@@ -2,11 +2,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reelbox.core import regions
 from reelbox.core.errors import ApiError
 from reelbox.discovery import actions, queries
 from reelbox.discovery.forms import ChallengeForm
+from reelbox.discovery.trends import region_scope
 
 
 def discover(request):
@@ -23,6 +26,14 @@ def discover(request):
     else:
         ctx.update(trending_hashtags=queries.trending_hashtags(scope, 12), trending_sounds=queries.trending_sounds(scope, 8),
                    trending_videos=queries.trending_videos(viewer, scope, 12))
+        region = regions.of_viewer(viewer, request.headers.get("Accept-Language"))
+        if region:  # the viewer's country: its own trends only, shown when it has any
+            rs = region_scope(region)
+            local = {"hashtags": queries.trending_hashtags(rs, 12, fallback=False),
+                     "sounds": queries.trending_sounds(rs, 8, fallback=False),
+                     "videos": queries.trending_videos(viewer, rs, 12, fallback=False)}
+            if any(local.values()):
+                ctx["region_trends"] = local | {"name": regions.name(region, get_language())}
     return render(request, "discovery/discover.html", ctx)
 
 

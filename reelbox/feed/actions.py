@@ -55,8 +55,9 @@ def _check(raw: dict, now: datetime) -> tuple[dict | None, str | None]:
     return {"video_id": video_id, "type": TYPES[kind], "watch_ms": int(watch_ms), "client_ts": ts}, None
 
 
-def record_events(*, user, device_id: str, events: list) -> tuple[int, list[dict]]:
-    """Store the valid events of a batch; return (accepted, [{index, detail}] for the refused)."""
+def record_events(*, user, device_id: str, events: list, region: str = "") -> tuple[int, list[dict]]:
+    """Store the valid events of a batch; return (accepted, [{index, detail}] for the refused). ``region`` is
+    the viewer's country (reelbox.core.regions.of_viewer), worked out once per batch by the caller."""
     now = timezone.now()
     errors: list[dict] = []
     clean: list[tuple[int, dict]] = []
@@ -76,7 +77,7 @@ def record_events(*, user, device_id: str, events: list) -> tuple[int, list[dict
             continue
         rows.append(Event(user=user if user and user.is_authenticated else None, device_id=device_id[:64],
                           video_id=pk, type=fields["type"], watch_ms=fields["watch_ms"],
-                          client_ts=fields["client_ts"], created_at=now))
+                          client_ts=fields["client_ts"], created_at=now, region=region[:2]))
     if rows:
         views = Counter(r.video_id for r in rows if r.type == Event.Type.PLAY)
         watched = Counter()

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
+from reelbox.core import regions
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError
 from reelbox.feed import actions, queries
@@ -121,8 +122,10 @@ def events(request):
         raise ApiError(_("events: a non-empty list is required."), "invalid_events")
     if len(batch) > actions.MAX_BATCH:
         raise ApiError(_("events: at most %(max)d per batch.") % {"max": actions.MAX_BATCH}, "batch_too_large")
+    user = resolve_user(request)
     accepted, errors = actions.record_events(
-        user=resolve_user(request), device_id=getattr(request, "device_id", ""), events=batch
+        user=user, device_id=getattr(request, "device_id", ""), events=batch,
+        region=regions.of_viewer(user, request.headers.get("Accept-Language")),
     )
     if errors:
         return Status(400, {"accepted": accepted, "errors": errors, "detail": errors[0]["detail"], "code": "invalid_event"})

@@ -22,6 +22,9 @@ class Event(models.Model):
     watch_ms = models.PositiveIntegerField(default=0)
     client_ts = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # The viewer's country when the event arrived (their setting, else Accept-Language; reelbox.core.regions),
+    # "" when unknown: a play counts toward that region's trends.
+    region = models.CharField(max_length=2, blank=True, default="")
 
     class Meta:
         indexes = [

@@ -64,7 +64,8 @@ def create_video(*, author, local_path: Path, caption: str | None) -> Video:
     caption = clean_caption(caption)
     info = check_media(local_path)
     video = Video(author=author, caption=caption, width=info.width, height=info.height,
-                  duration=info.duration, fps=info.fps, source_size=local_path.stat().st_size)
+                  duration=info.duration, fps=info.fps, source_size=local_path.stat().st_size,
+                  region=getattr(author, "region", ""))
     video.media_prefix = f"videos/{video.public_id}/{secrets.token_urlsafe(12)}"
     video.source_path = storage.put(local_path, f"{video.media_prefix}/source")
     try:

@@ -69,6 +69,9 @@ class Video(models.Model):
                                   db_index=True)
     # BCP 47 tag ("en", "zh-hans", "ar"), set by the creator or detected; blank when unknown.
     language = models.CharField(max_length=16, blank=True, db_index=True)
+    # The creator's country when it was posted (User.region, set by actions.create_video); "" when unknown.
+    # A new post counts toward that region's trends.
+    region = models.CharField(max_length=2, blank=True, default="")
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     ready_at = models.DateTimeField(null=True, blank=True)

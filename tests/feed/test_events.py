@@ -73,3 +73,20 @@ def test_events_for_unready_videos_are_refused(api, make_user, video):
     Video.objects.filter(pk=video.pk).update(status=Video.Status.PROCESSING)
     assert post(api, [{"video_id": video.public_id, "type": "play"}]).status_code == 400
     assert Event.objects.count() == 0
+
+
+def test_events_carry_the_viewers_region(api, client, auth_api, video):
+    """Anonymous: the browser's Accept-Language; signed in: the account's setting, whatever the browser says."""
+    events = [{"video_id": video.public_id, "type": "impression"}, {"video_id": video.public_id, "type": "play"}]
+    assert api.post("/api/v1/events", {"events": events}, headers={"Accept-Language": "id-ID,id;q=0.9"}
+                    ).status_code == 200
+    assert list(Event.objects.values_list("region", flat=True)) == ["ID", "ID"]
+    Event.objects.all().delete()
+    auth_api.user.region = "BR"
+    auth_api.user.save(update_fields=["region"])
+    assert auth_api.post("/api/v1/events", {"events": events}, headers={"Accept-Language": "id-ID"}
+                         ).status_code == 200
+    assert set(Event.objects.values_list("region", flat=True)) == {"BR"}
+    Event.objects.all().delete()
+    assert api.post("/api/v1/events", {"events": events}, headers={"Accept-Language": "es-419"}).status_code == 200
+    assert set(Event.objects.values_list("region", flat=True)) == {""}

@@ -126,3 +126,15 @@ def test_accepted_upload_is_processing_and_private_until_ready(auth_api, api, cl
     assert auth_api.get(f"/api/v1/videos/{body['id']}").status_code == 200
     assert api.get(f"/api/v1/videos/{body['id']}").status_code == 404
     assert api.get("/api/v1/feed/foryou").json()["items"] == []
+
+
+def test_video_takes_the_creators_region(auth_api, clips):
+    auth_api.user.region = "ID"
+    auth_api.user.save(update_fields=["region"])
+    response = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640), caption="halo")
+    assert response.status_code == 202, response.content
+    assert Video.objects.get(public_id=response.json()["id"]).region == "ID"
+    auth_api.user.region = ""  # not set: neither is the video's
+    auth_api.user.save(update_fields=["region"])
+    response = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640), caption="again")
+    assert Video.objects.get(public_id=response.json()["id"]).region == ""
