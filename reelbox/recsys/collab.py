@@ -15,11 +15,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg
 
-from reelbox.recsys.itemitem import edlae, prune_rows, rp3beta
+from reelbox.recsys import ann
+from reelbox.recsys.itemitem import edlae, prune_rows
 from reelbox.recsys.metrics import hit_matrix, top_k, topk_metrics
-
-# RP3beta settings for the catalogue tail outside the dense core (Paudel et al.'s usual optimum).
-TAIL_ALPHA, TAIL_BETA = 0.8, 0.4
 
 
 @dataclass(frozen=True)
@@ -31,9 +29,12 @@ class CollabConfig:
     lowrank_weight: float = 0.1
     neighbours: int = 400
     # A dense Gram over more items than this costs too much memory and cubic time; the closed form is
-    # then learned on the most-interacted items and the sparse RP3beta graph covers the whole catalogue.
+    # then learned on the most-interacted items, and nearest neighbours of ALS item vectors (an HNSW index,
+    # reelbox.recsys.ann) cover the whole catalogue: tail_dim floats and tail_neighbours links per item.
     dense_limit: int = 12_000
     tail_weight: float = 0.2
+    tail_dim: int = 64
+    tail_neighbours: int = 50
 
 
 @dataclass
@@ -77,7 +78,7 @@ def fit_collab(feedback: sp.csr_matrix, config: CollabConfig) -> CollabModel:
     B = sp.csr_matrix((local.data, (core[local.row], core[local.col])), shape=(n, n))
     Xw = X.copy()
     Xw.data = np.power(np.maximum(Xw.data, 0.0), config.weight_power)
-    W = rp3beta(Xw, TAIL_ALPHA, TAIL_BETA, config.neighbours)
+    W = ann.neighbour_graph(ann.item_vectors(Xw, config.tail_dim), config.tail_neighbours)
     B = B + config.tail_weight * W / _scale_sparse(Xw, W)
     return CollabModel(config, prune_rows(B.tocsr(), config.neighbours))
 

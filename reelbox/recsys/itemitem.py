@@ -30,23 +30,6 @@ def edlae(G: np.ndarray, lam: float, dropout: float = 0.0) -> np.ndarray:
     return B
 
 
-def rp3beta(X: sp.csr_matrix, alpha: float, beta: float, topk: int) -> sp.csr_matrix:
-    """RP3beta (Paudel et al. 2017): 3-step random walk item->user->item, damped by popularity^beta."""
-    Pui = _row_normalise(X).power(alpha)
-    Piu = _row_normalise(X.T.tocsr()).power(alpha)
-    W = (Piu @ Pui).tocsr()
-    pop = np.asarray(X.sum(axis=0)).ravel()
-    W = W @ sp.diags(np.power(np.maximum(pop, 1.0), -beta))
-    W.setdiag(0.0)
-    W.eliminate_zeros()
-    return prune_rows(W.tocsr(), topk)
-
-
-def _row_normalise(M: sp.csr_matrix) -> sp.csr_matrix:
-    s = np.asarray(M.sum(axis=1)).ravel()
-    return (sp.diags(1.0 / np.maximum(s, 1e-12)) @ M).tocsr()
-
-
 def prune_rows(W: sp.csr_matrix | np.ndarray, topk: int) -> sp.csr_matrix:
     """Keep each item's `topk` largest-magnitude neighbours; sparse rows keep scoring O(history * topk)."""
     if isinstance(W, np.ndarray):
