@@ -159,8 +159,9 @@ def transcode(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
     hls: bool = True,
+    nice: int = 0,
 ) -> list[RenditionOutput]:
-    """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run.
+    """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run (at ``nice``).
 
     Outputs are H.264 High yuv420p + AAC-LC 48 kHz, fast-start, display
     oriented (rotation applied to the pixels, no rotation tag left), with a
@@ -229,7 +230,7 @@ def transcode(
             args += ["-movflags", "+faststart", "-f", "mp4", part.name]
     try:
         run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration,
-                   cwd=out_dir)
+                   cwd=out_dir, nice=nice)
         for part, final in zip(parts, finals):
             os.replace(part, final)
     finally:
