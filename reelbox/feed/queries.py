@@ -44,41 +44,46 @@ _signer = signing.Signer(salt="reelbox.feed.cursor")
 
 @dataclass
 class Cursor:
-    """Where a session is in each candidate list, and a bitmap of every video it was shown.
+    """Where a session is in each candidate list, and every video it was shown.
 
     Positions make a page cost O(page size) instead of O(videos seen); the
-    bitmap (one bit per primary key from ``base``) guarantees no repeats even
-    when the shared lists shift between pages.
+    seen set guarantees no repeats even when the shared lists shift between
+    pages. It travels as a bitmap over the range of ids shown when that is
+    dense, or as sorted id gaps when the ids are spread over a large catalogue
+    (an old hit beside a new upload): the bitmap would then grow with the
+    catalogue, not with the session.
     """
 
     positions: list[int] = field(default_factory=lambda: [0, 0])
-    base: int = 0
-    bits: int = 0
-    count: int = 0
+    shown: set[int] = field(default_factory=set)
+
+    @property
+    def count(self) -> int:
+        return len(self.shown)
 
     def seen(self, pk: int) -> bool:
-        return pk >= self.base and (self.bits >> (pk - self.base)) & 1 == 1
+        return pk in self.shown
 
     def add(self, pk: int) -> None:
-        if self.count == 0:
-            self.base = pk
-        elif pk < self.base:
-            self.bits <<= self.base - pk
-            self.base = pk
-        self.bits |= 1 << (pk - self.base)
-        self.count += 1
+        self.shown.add(pk)
 
     def pks(self) -> list[int]:
-        """Every primary key the session was shown (vectorised: a session holds up to MAX_SEEN)."""
-        if not self.bits:
-            return []
-        raw = np.frombuffer(self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little"), dtype=np.uint8)
-        return (np.flatnonzero(np.unpackbits(raw, bitorder="little")) + self.base).tolist()
+        return sorted(self.shown)
 
     def encode(self) -> str:
-        header = struct.pack(">QIII", self.base, self.positions[0], self.positions[1], self.count)
-        raw = header + self.bits.to_bytes((self.bits.bit_length() + 7) // 8, "little")
-        return _signer.sign(base64.urlsafe_b64encode(zlib.compress(raw)).decode().rstrip("="))
+        ids = np.array(self.pks(), dtype=np.int64)
+        base = int(ids[0]) if len(ids) else 0
+        span = int(ids[-1]) - base + 1 if len(ids) else 0
+        flags = 0
+        if (span + 7) // 8 <= 8 * len(ids):
+            bitmap = np.zeros(span, dtype=bool)
+            bitmap[ids - base] = True
+            payload = np.packbits(bitmap, bitorder="little").tobytes()
+        else:
+            flags = _GAPS
+            payload = np.diff(ids).astype(">u8").tobytes()
+        header = struct.pack(">QIII", base, self.positions[0], self.positions[1], len(ids) | flags)
+        return _signer.sign(base64.urlsafe_b64encode(zlib.compress(header + payload)).decode().rstrip("="))
 
     @classmethod
     def decode(cls, cursor: str | None) -> Cursor:
@@ -93,10 +98,19 @@ class Cursor:
             if inflater.unconsumed_tail:
                 raise ValueError("cursor too large")
             base, first, second, count = struct.unpack(">QIII", raw[:20])
+            body = raw[20:]
+            if count & _GAPS:
+                gaps = np.frombuffer(body, dtype=">u8").astype(np.int64)
+                ids = base + np.concatenate([[0], np.cumsum(gaps)]) if (count & ~_GAPS) else np.zeros(0, np.int64)
+            else:
+                ids = base + np.flatnonzero(np.unpackbits(np.frombuffer(body, dtype=np.uint8), bitorder="little"))
         except (signing.BadSignature, ValueError, zlib.error, TypeError, struct.error):
             raise ApiError(_("cursor: this cursor is invalid; start again without one."), "invalid_cursor") from None
-        return cls([first, second], base, int.from_bytes(raw[20:], "little"), count)
+        return cls([first, second], set(ids.tolist()))
 
+
+# The count field's top bit: the seen ids travel as gaps rather than as a bitmap.
+_GAPS = 1 << 31
 
 
 # Lists shared by every viewer; recomputing them per request would dominate the

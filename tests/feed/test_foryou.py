@@ -98,3 +98,27 @@ def test_no_repeats_when_new_videos_arrive_mid_session(api, make_user):
         shown += [item["id"] for item in page["items"]]
         cursor = page["next_cursor"]
     assert len(shown) == len(set(shown))
+
+
+def test_cursor_size_follows_the_session_not_the_catalogue():
+    import numpy as np
+
+    from reelbox.feed.queries import Cursor
+
+    # An old hit and a new upload a million ids apart, on a platform with billions of ids.
+    spread = Cursor(positions=[7, 3])
+    for pk in (5, 1_100_005, 42, 7_000_000_000):
+        spread.add(pk)
+    back = Cursor.decode(spread.encode())
+    assert back.pks() == [5, 42, 1_100_005, 7_000_000_000] and back.positions == [7, 3]
+    assert back.seen(1_100_005) and not back.seen(6)
+
+    dense, wide = Cursor(), Cursor()
+    for pk in range(10_000, 10_500):
+        dense.add(pk)
+    for pk in np.random.default_rng(0).choice(10_000_000, size=500, replace=False).tolist():
+        wide.add(pk)
+    assert len(dense.encode()) < 200  # consecutive ids: a bitmap
+    assert len(wide.encode()) < 4_000  # 500 ids over ten million: gaps, not a 1.2 MB bitmap
+    assert Cursor.decode(wide.encode()).pks() == wide.pks()
+    assert Cursor.decode(Cursor().encode()).pks() == []
