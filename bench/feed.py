@@ -29,27 +29,46 @@ from bench._server import bench_env, data_dir, manage, percentile, server  # noq
 POPULATE = """
 import random
 from datetime import timedelta
+from django.db import transaction
 from django.utils import timezone
 from reelbox.accounts.models import User
 from reelbox.videos.models import Rendition, Video
 random.seed(1)
+topics = __TOPICS__
 authors = [User.objects.create(username=f"bench{i}", email=f"b{i}@example.test") for i in range(50)]
 now = timezone.now()
-videos = [Video(author=authors[i % 50], caption=f"bench video {i} #bench", status="ready", duration=15.0,
-                width=720, height=1280, fps=30, media_prefix=f"videos/b{i}", poster_path=f"videos/b{i}/poster.jpg",
-                hls_path=f"videos/b{i}/master.m3u8", view_count=random.randint(0, 100000), ready_at=now,
-                public_id=f"bench{i:06d}")
-          for i in range(__COUNT__)]
-Video.objects.bulk_create(videos, batch_size=500)
-for v in Video.objects.all().only("pk", "media_prefix"):
-    Video.objects.filter(pk=v.pk).update(created_at=now - timedelta(minutes=random.randint(0, 100000)))
-Rendition.objects.bulk_create(
-    [Rendition(video=v, height=h, width_px=h, height_px=h * 16 // 9, bitrate=h * 2000,
-               mp4_path=f"{v.media_prefix}/{h}.mp4", hls_path=f"{v.media_prefix}/{h}/index.m3u8")
-     for v in Video.objects.all().only("pk", "media_prefix") for h in (720, 480, 360)], batch_size=1000)
-# A model version, as a running platform has (the worker retrains it); serving loads it.
+# created_at is auto_now_add, which would stamp every row "now": switched off in this process only, so the
+# catalogue's ages (trending decay, exploration pools) are given directly instead of one UPDATE per video.
+Video._meta.get_field("created_at").auto_now_add = False
+with transaction.atomic():
+    videos = [Video(author=authors[i % 50], status="ready", duration=15.0, width=720, height=1280, fps=30,
+                    caption=f"bench video {i} #bench" + (f" #topic{i % topics}" if topics else ""),
+                    media_prefix=f"videos/b{i}", poster_path=f"videos/b{i}/poster.jpg",
+                    hls_path=f"videos/b{i}/master.m3u8", view_count=random.randint(0, 100000), ready_at=now,
+                    created_at=now - timedelta(minutes=random.randint(0, 100000)), public_id=f"bench{i:07d}")
+              for i in range(__COUNT__)]
+    Video.objects.bulk_create(videos, batch_size=2000)
+    Rendition.objects.bulk_create(
+        [Rendition(video=v, height=h, width_px=h, height_px=h * 16 // 9, bitrate=h * 2000,
+                   mp4_path=f"{v.media_prefix}/{h}.mp4", hls_path=f"{v.media_prefix}/{h}/index.m3u8")
+         for v in Video.objects.all().only("pk", "media_prefix").iterator(chunk_size=5000) for h in (720, 480, 360)],
+        batch_size=2000)
+"""
+
+# Trains a model version as the worker does (the real retrain path) and reports what it cost. Run in its own
+# process so the peak memory is the training's alone.
+TRAIN = """
+import json, resource, time
+from pathlib import Path
+from django.conf import settings
 from reelbox.feed.recommender import train
-train()
+started = time.perf_counter()
+row = train()
+seconds = time.perf_counter() - started
+size = (Path(settings.DATA_DIR) / "recsys" / Path(row.path).name).stat().st_size
+print("BENCH_TRAIN " + json.dumps({"seconds": seconds, "model_bytes": size, "items": row.n_items,
+                                  "pairs": row.n_events, "viewers": row.n_viewers,
+                                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 # Viewers with history for --personal: each device watched 40 videos (120 events), and the model is
@@ -70,8 +89,6 @@ for d in range(__DEVICES__):
             rows.append(Event(device_id=f"benchdevice{d:06d}", video_id=pk, type=t, created_at=now,
                               watch_ms=random.randint(0, 15000) if t == kind else 0))
 Event.objects.bulk_create(rows, batch_size=2000)
-from reelbox.feed.recommender import train
-train()
 """
 
 
@@ -125,6 +142,30 @@ def measure(base: str, path: str, clients: int, seconds: float, walk: bool) -> d
     return asyncio.run(load(base, path, clients, seconds, walk))
 
 
+def shell(data: Path, script: str, **subs: object) -> str:
+    """Run a script in `reelbox manage shell` on the data dir (``__NAME__`` placeholders filled from subs)."""
+    for name, value in subs.items():
+        script = script.replace(f"__{name.upper()}__", str(value))
+    return subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c", script],
+                          env=bench_env(data), check=True, stdout=subprocess.PIPE, text=True).stdout
+
+
+def populate(data: Path, videos: int, topics: int = 0) -> None:
+    """A migrated data dir with ``videos`` ready videos (3 renditions each) by 50 authors."""
+    manage(data, "migrate", "--verbosity", "0")
+    shell(data, POPULATE, count=videos, topics=topics)
+
+
+def train(data: Path) -> dict:
+    """Train a model version on the data dir's event log; returns its cost (seconds, model bytes, peak RSS)."""
+    out = shell(data, TRAIN)
+    return json.loads(out.split("BENCH_TRAIN ", 1)[1])
+
+
+def serve(data: Path, args: argparse.Namespace):
+    return server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads", str(args.threads))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--videos", type=int, default=1000)
@@ -137,20 +178,19 @@ def main() -> None:
                         help="also measure viewers with history: seed DEVICES devices with 40 watched videos each")
     args = parser.parse_args()
     with data_dir() as data:
-        manage(data, "migrate", "--verbosity", "0")
-        subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c",
-                        POPULATE.replace("__COUNT__", str(args.videos))], env=bench_env(data), check=True)
-        with server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads", str(args.threads)) as base:
+        populate(data, args.videos)
+        # A model version, as a running platform has (the worker retrains it); serving loads it.
+        train(data)
+        with serve(data, args) as base:
             trivial = measure(base, "/api/v1/ping", args.clients, args.seconds, walk=False)
             foryou = measure(base, "/api/v1/feed/foryou", args.clients, args.seconds, walk=True)
         personal = None
         if args.personal:
             if not shutil.which("wrk"):
                 raise SystemExit("--personal needs wrk")
-            subprocess.run([sys.executable, "-m", "reelbox.cli", "manage", "shell", "-c",
-                            HISTORIES.replace("__DEVICES__", str(args.personal))], env=bench_env(data), check=True)
-            with server(data, "--no-worker", "--web-workers", str(args.web_workers), "--threads",
-                        str(args.threads)) as base:
+            shell(data, HISTORIES, devices=args.personal)
+            train(data)
+            with serve(data, args) as base:
                 os.environ["BENCH_DEVICES"] = str(args.personal)
                 personal = load_wrk(base, "/api/v1/feed/foryou", args.clients, args.seconds, "foryou_personal.lua")
     result = {"videos": args.videos, "clients": args.clients, "trivial": trivial, "foryou": foryou,

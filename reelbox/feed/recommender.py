@@ -377,12 +377,8 @@ def reset_serving() -> None:
 
 def trending_ids(engine: Engine, limit: int) -> list[int]:
     """Catalogue ids by time-decayed views, hottest first (only those with any views)."""
-    from reelbox.recsys.sources import top_indices
-
     m = engine.model
-    scores = m.trending.at(time.time())
-    top = top_indices(scores, limit)
-    top = top[scores[top] > 0]
+    top, _scores = m.trending.top(limit, time.time())
     return [m.catalog.items[i].item for i in top.tolist()]
 
 

@@ -194,7 +194,7 @@ class Engine:
         if "content" in want:
             results.append(sources.content(state, m.catalog, n_src["content"], cfg["content"]))
         if "trending" in want:
-            results.append(sources.trending(m.trending.at(now), n_src["trending"]))
+            results.append(sources.trending(m.trending, now, n_src["trending"]))
         explore = (sources.exploration(m.pools, state, m.catalog, 3 * n_src["exploration"])
                    if "exploration" in want else sources.SourceResult("exploration", np.zeros(0, int), np.zeros(0)))
 

@@ -94,14 +94,19 @@ class Trending:
         self.half_life_s = half_life_s
         self.ref = 0.0
         self.scores = np.zeros(n_items)
+        # Bumped whenever scores change: the order of items is cached until then (see top()).
+        self._revision = 0
+        self._top: tuple | None = None
 
     def grow(self, n_items: int) -> None:
         if n_items > len(self.scores):
             self.scores = np.concatenate([self.scores, np.zeros(n_items - len(self.scores))])
+            self._revision += 1
 
     def add(self, items: np.ndarray, timestamps: np.ndarray, weights: np.ndarray | None = None) -> None:
         if len(items) == 0:
             return
+        self._revision += 1
         t_max = float(np.max(timestamps))
         # Re-base before exponents get large enough to overflow (2^900 is near float64's limit).
         if (t_max - self.ref) / self.half_life_s > 900:
@@ -112,4 +117,21 @@ class Trending:
 
     def at(self, now: float) -> np.ndarray:
         """Decayed counts at `now`; one common factor, so ranking never needs it but reasons do."""
-        return self.scores * 2.0 ** (-(now - self.ref) / self.half_life_s) if math.isfinite(now) else self.scores
+        return self.scores * self._factor(now)
+
+    def top(self, k: int, now: float) -> tuple[np.ndarray, np.ndarray]:
+        """The k hottest items with any views, hottest first, and their decayed counts at `now`.
+
+        The order is the same at any time (one common factor), so it is kept until the counts change: every
+        page asks for it, and sorting a large catalogue per page would cost more than the rest of the page."""
+        cached = self._top
+        if cached is None or cached[0] != (self._revision, k):
+            n = min(k, len(self.scores))
+            top = np.argpartition(-self.scores, n - 1)[:n] if n > 0 else np.zeros(0, dtype=np.int64)
+            top = top[np.argsort(-self.scores[top], kind="stable")]
+            cached = self._top = ((self._revision, k), top[self.scores[top] > 0])
+        top = cached[1]
+        return top, self.scores[top] * self._factor(now)
+
+    def _factor(self, now: float) -> float:
+        return 2.0 ** (-(now - self.ref) / self.half_life_s) if math.isfinite(now) else 1.0

@@ -11,6 +11,7 @@ import numpy as np
 from reelbox.recsys.catalog import Catalog
 from reelbox.recsys.collab import CollabModel
 from reelbox.recsys.exploration import ExposurePools
+from reelbox.recsys.ranker import Trending
 from reelbox.recsys.state import UserState
 
 # Newest items per feature scanned by the content/following sources: a hashtag like #fyp can hold
@@ -117,10 +118,9 @@ def following(follows: Iterable[Hashable], catalog: Catalog, k: int) -> SourceRe
     return SourceResult("following", arr[order], np.ones(len(order)), reasons)
 
 
-def trending(scores: np.ndarray, k: int) -> SourceResult:
-    top = top_indices(scores, k)
-    top = top[scores[top] > 0]
-    return SourceResult("trending", top, scores[top], [{} for _ in top])
+def trending(trend: Trending, now: float, k: int) -> SourceResult:
+    top, scores = trend.top(k, now)
+    return SourceResult("trending", top, scores, [{} for _ in top])
 
 
 def exploration(pools: ExposurePools, state: UserState, catalog: Catalog, k: int) -> SourceResult:
