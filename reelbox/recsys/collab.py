@@ -95,11 +95,19 @@ def _dense_parts(feedback: sp.csr_matrix, cfg: CollabConfig, cache: dict | None 
         G *= X.nnz / max(np.trace(G), 1e-12)
         if cache is not None:
             cache[key] = G
-    B = edlae(G, cfg.lam, cfg.dropout)
+    # Without a cache (a real fit, not the tuning grid) nothing here is needed twice: every step reuses the
+    # memory of the one before, so training holds about two items^2 matrices, not five.
+    B = edlae(G, cfg.lam, cfg.dropout, overwrite=cache is None)
+    del G
     B /= _scale(X, B)
     if cfg.lowrank_weight > 0 and cfg.lowrank_dim > 0:
         L = _lowrank(X, cfg.lowrank_dim, cache)
-        B = B + cfg.lowrank_weight * L / _scale(X, L)
+        weight = cfg.lowrank_weight / _scale(X, L)
+        if cache is None:
+            L *= weight
+            B += L
+        else:
+            B += weight * L
     return B
 
 

@@ -15,19 +15,24 @@ def gram(X: sp.csr_matrix) -> np.ndarray:
     return np.asarray((X.T @ X).todense(), dtype=np.float64)
 
 
-def edlae(G: np.ndarray, lam: float, dropout: float = 0.0) -> np.ndarray:
+def edlae(G: np.ndarray, lam: float, dropout: float = 0.0, overwrite: bool = False) -> np.ndarray:
     """Emphasised denoising linear autoencoder (Steck 2020) with EASE's zero-diagonal constraint.
 
     dropout=0 is exactly EASE (Steck 2019). Dropout adds p/(1-p)*G_ii to the ridge of item i, which
     regularises popular items more: plain EASE under-regularises them and over-ranks blockbusters.
+    With ``overwrite`` G's memory is reused for the result (items^2 floats: the largest thing training holds).
     """
     reg = lam + dropout / (1.0 - dropout) * np.diag(G)
-    A = G.copy()
+    A = G if overwrite else G.copy()
     A[np.diag_indices_from(A)] += reg
-    P = scipy.linalg.inv(A, overwrite_a=True, check_finite=False)
-    B = -P / np.diag(P)[None, :]
+    B = scipy.linalg.inv(A, overwrite_a=True, check_finite=False)
+    del A
+    B /= -np.diag(B).copy()[None, :]
     B[np.diag_indices_from(B)] = 0.0
     return B
+
+
+PRUNE_BLOCK = 1024
 
 
 def prune_rows(W: sp.csr_matrix | np.ndarray, topk: int) -> sp.csr_matrix:
@@ -36,7 +41,11 @@ def prune_rows(W: sp.csr_matrix | np.ndarray, topk: int) -> sp.csr_matrix:
         n = W.shape[1]
         if topk >= n:
             return sp.csr_matrix(W)
-        idx = np.argpartition(-np.abs(W), topk - 1, axis=1)[:, :topk]
+        # In blocks of rows: a whole-matrix argpartition would hold two more items^2 temporaries.
+        idx = np.empty((W.shape[0], topk), dtype=np.int64)
+        for start in range(0, W.shape[0], PRUNE_BLOCK):
+            block = W[start:start + PRUNE_BLOCK]
+            idx[start:start + PRUNE_BLOCK] = np.argpartition(-np.abs(block), topk - 1, axis=1)[:, :topk]
         rows = np.repeat(np.arange(W.shape[0]), topk)
         vals = np.take_along_axis(W, idx, axis=1).ravel()
         out = sp.csr_matrix((vals, (rows, idx.ravel())), shape=W.shape)
