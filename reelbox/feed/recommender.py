@@ -364,6 +364,23 @@ def serving_engine(wait: bool = False) -> Engine | None:
     return s.engine
 
 
+def preload() -> None:
+    """Load the newest model in the background as a web process starts, so its first For You requests do not
+    wait for it (1.5 s at 100k videos); a request arriving meanwhile waits only for what is left."""
+
+    def load() -> None:
+        from django.db import connection
+
+        try:
+            serving_engine()
+        except Exception:  # no tables yet (before migrate), a broken file: requests will retry and log it
+            log.exception("preloading the recommender model failed")
+        finally:
+            connection.close()
+
+    threading.Thread(target=load, daemon=True, name="recsys-preload").start()
+
+
 def serving_version() -> str | None:
     return _serving.version
 

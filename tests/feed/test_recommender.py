@@ -366,3 +366,15 @@ def test_following_feed_shows_followers_only_videos_to_followers_only(auth_api, 
     cold = {i["id"] for i in api.get("/api/v1/feed/foryou", limit=30).json()["items"]}
     assert public.public_id in cold
     assert not cold & {theirs.public_id, for_followers.public_id, only_me.public_id}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_processes_preload_the_model_as_they_start(make_user):
+    ready_video(make_user(), caption="clip #cats")
+    row = recommender.train()
+    recommender.reset_serving()
+    recommender.preload()  # what reelbox/wsgi.py does when a web process starts
+    deadline = time.monotonic() + 20
+    while recommender.serving_version() != row.version and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert recommender.serving_version() == row.version
