@@ -59,7 +59,6 @@ def run_ffmpeg(
     on_progress: Callable[[float], None] | None = None,
     duration: float | None = None,
     cwd: os.PathLike | str | None = None,
-    nice: int = 0,
 ) -> None:
     """Run ffmpeg with ``args``; raise FFmpegError on failure, FFmpegTimeout past ``timeout`` s.
 
@@ -70,9 +69,6 @@ def run_ffmpeg(
     processed so far, at most twice a second, for as long as ffmpeg reports
     progress; ``duration``, when known, caps the reported value. ``cwd`` is
     ffmpeg's working directory, against which relative output names resolve.
-    ``nice`` lowers ffmpeg's CPU priority by that much (background work that
-    must not slow what a viewer waits for). An exception raised by
-    ``on_progress`` kills ffmpeg and propagates: that is how callers cancel.
     """
     cmd = [ffmpeg_exe(), "-nostdin", "-hide_banner", "-y", "-loglevel", "error", "-nostats"]
     if threads:
@@ -90,7 +86,7 @@ def run_ffmpeg(
         stdout=subprocess.PIPE if on_progress is not None else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_child_setup(nice),
+        preexec_fn=_die_with_parent(),
         cwd=cwd,
     )
     tail = bytearray()
@@ -146,22 +142,18 @@ def _wait(
 _PR_SET_PDEATHSIG = 1
 
 
-def _child_setup(nice: int = 0) -> Callable[[], None] | None:
-    """A preexec hook making the kernel SIGKILL ffmpeg when this thread dies (Linux only), and lowering its
-    priority by ``nice``."""
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec hook making the kernel SIGKILL ffmpeg when this thread dies (Linux only)."""
     prctl = _prctl()
-    if prctl is None and not nice:
+    if prctl is None:
         return None
 
-    def setup() -> None:
+    def set_pdeathsig() -> None:
         # Runs in the child between fork and exec, where taking locks can
-        # deadlock: the function was resolved beforehand, these are syscalls.
-        if prctl is not None:
-            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if nice:
-            os.nice(nice)
+        # deadlock: the function was resolved beforehand, this is one syscall.
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
-    return setup
+    return set_pdeathsig
 
 
 @functools.cache

@@ -159,9 +159,8 @@ def transcode(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
     hls: bool = True,
-    nice: int = 0,
 ) -> list[RenditionOutput]:
-    """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run (at ``nice``).
+    """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run.
 
     Outputs are H.264 High yuv420p + AAC-LC 48 kHz, fast-start, display
     oriented (rotation applied to the pixels, no rotation tag left), with a
@@ -230,7 +229,7 @@ def transcode(
             args += ["-movflags", "+faststart", "-f", "mp4", part.name]
     try:
         run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration,
-                   cwd=out_dir, nice=nice)
+                   cwd=out_dir)
         for part, final in zip(parts, finals):
             os.replace(part, final)
     finally:

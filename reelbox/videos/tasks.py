@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -75,61 +74,6 @@ def _fail_orphaned_task_rows(video_pks: list[int]) -> None:
     for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path=path):
         if row.args_kwargs.get("args", [None])[0] in video_pks:
             DBTaskResult.objects.filter(pk=row.pk).update(status=TaskResultStatus.FAILED, finished_at=timezone.now())
-
-
-# How much lower the rest of the ladder runs than the first rung it overlaps (see _Alongside).
-REST_NICE = 10
-
-
-class _Cancelled(Exception):
-    pass
-
-
-class _Alongside:
-    """The rest of the ladder, encoded in a second ffmpeg while the first rung encodes, at a lower priority.
-
-    x264 on the single 720p stream keeps two cores only partly busy, so the rest of the ladder fills what it
-    leaves idle instead of waiting for it: the first rung, which viewers wait for, barely slows, and the whole
-    ladder finishes about when one pass over every rung would. Only ffmpeg runs in the thread; storing the
-    results (the database, storage) stays with the job, after ``wait()``.
-    """
-
-    def __init__(self, job: Transcoder, src: Path, info, rungs: list):
-        self._job, self._tmp = job, job._tempdir()
-        self._cancel = threading.Event()
-        self._outputs: list | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(src, info, rungs), daemon=True,
-                                        name=f"transcode-{job.video_pk}-rest")
-        self._thread.start()
-
-    def _run(self, src: Path, info, rungs: list) -> None:
-        def on_progress(_encoded: float) -> None:
-            if self._cancel.is_set():
-                raise _Cancelled()
-
-        try:
-            self._outputs = ladder.transcode(src, self._tmp, rungs, info,
-                                             threads=settings.REELBOX["FFMPEG_THREADS"] or None,
-                                             timeout=self._job._timeout(info), on_progress=on_progress,
-                                             nice=REST_NICE)
-        except BaseException as exc:  # handed to the job in wait()
-            self._error = exc
-
-    def wait(self) -> list:
-        """The rest's outputs once encoded (re-raising its failure); the job keeps beating meanwhile."""
-        while self._thread.is_alive():
-            self._thread.join(timeout=1.0)
-            self._job._beat()
-        if self._error is not None:
-            raise self._error
-        return self._outputs or []
-
-    def stop(self) -> None:
-        """Cancel if still running (the first rung failed), and remove the work directory."""
-        self._cancel.set()
-        self._thread.join()
-        shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 class Transcoder:
@@ -204,21 +148,14 @@ class Transcoder:
         done = set(video.renditions.values_list("height", flat=True))
         passes = self._passes(rungs, [r for r in rungs if r.height not in done])
         self._start_review(video, src)
-        rest = _Alongside(self, src, info, passes.pop()) if len(passes) == 2 else None
-        try:
-            for group in passes:
-                # The first rung is published while it is encoded.
-                first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
-                self._encode(video, src, info, group, first=first, started=started)
-                self._settle(video, rungs[0], info, started)
-                self._finish_review()
-            if rest is not None:
-                self._store(video, rest.wait())
-            if rest is not None or not passes:  # not passes: a rerun after the last rendition was stored
-                self._settle(video, rungs[0], info, started)
-        finally:
-            if rest is not None:
-                rest.stop()
+        for group in passes:
+            # The first rung is published while it is encoded.
+            first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
+            self._encode(video, src, info, group, first=first, started=started)
+            self._settle(video, rungs[0], info, started)
+            self._finish_review()
+        if not passes:  # a rerun after the last rendition was stored
+            self._settle(video, rungs[0], info, started)
         self._finish_review()
         if not video.strip_path:
             self._strip(video, src)
@@ -238,8 +175,8 @@ class Transcoder:
 
     @staticmethod
     def _passes(rungs: list, missing: list) -> list[list]:
-        """The ffmpeg passes: the first rung alone with the rest alongside it at a lower priority (playable
-        soonest; _Alongside), or all in one (least work: the source is decoded once). See
+        """The ffmpeg passes: the first rung alone, then the rest (playable soonest), or all in one
+        (least work: the source, often the costliest part to decode, is decoded once). See
         REELBOX_TRANSCODE_FIRST_ALONE."""
         if settings.REELBOX["TRANSCODE_FIRST_ALONE"] and rungs[0] in missing and len(missing) > 1:
             return [[rungs[0]], [r for r in missing if r is not rungs[0]]]
@@ -281,24 +218,20 @@ class Transcoder:
                 src, tmp, rungs, info, threads=settings.REELBOX["FFMPEG_THREADS"] or None,
                 timeout=self._timeout(info), on_progress=on_progress,
             )
-            self._store(video, outputs)
+            for out in outputs:
+                self._beat()
+                hls_dir = out.hls.playlist.parent
+                mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
+                storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
+                playlist = f"{video.media_prefix}/{out.height}/{out.hls.playlist.name}"
+                Rendition.objects.update_or_create(
+                    video=video, height=out.height,
+                    defaults=dict(width_px=out.width, height_px=out.height_px, bitrate=out.bitrate,
+                                  peak_bitrate=out.hls.peak_bitrate, codecs=out.codecs, mp4_path=mp4_name,
+                                  hls_path=playlist, size=Path(out.path).stat().st_size),
+                )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-
-    def _store(self, video: Video, outputs: list) -> None:
-        """Renditions into storage; each row only once its files are there (what makes reruns idempotent)."""
-        for out in outputs:
-            self._beat()
-            hls_dir = out.hls.playlist.parent
-            mp4_name = storage.put(Path(out.path), f"{video.media_prefix}/{out.height}.mp4")
-            storage.put_tree(hls_dir, f"{video.media_prefix}/{out.height}")
-            playlist = f"{video.media_prefix}/{out.height}/{out.hls.playlist.name}"
-            Rendition.objects.update_or_create(
-                video=video, height=out.height,
-                defaults=dict(width_px=out.width, height_px=out.height_px, bitrate=out.bitrate,
-                              peak_bitrate=out.hls.peak_bitrate, codecs=out.codecs, mp4_path=mp4_name,
-                              hls_path=playlist, size=Path(out.path).stat().st_size),
-            )
 
     def _publish_early(self, video: Video, rung, info, hls: ladder.HlsOutput) -> None:
         """Ready on the first rung's growing playlist: poster from its first segment, a one-variant master."""

@@ -1,12 +1,9 @@
 """A real transcode of generated clips, checked by probing what it produced."""
 
 import re
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from reelbox.media.probe import probe
 from reelbox.videos.models import Video
@@ -105,47 +102,3 @@ def test_failure_in_worker_marks_failed_and_removes_files(auth_api, clips, drain
     assert "Upload" in body["error"]
     assert stored_files(media_root, video) == []
     assert auth_api.client.get("/api/v1/feed/foryou").json()["items"] == []
-
-
-def test_rest_of_ladder_runs_alongside_the_first_rung_and_stops_with_it(auth_api, clips, drain, media_root,
-                                                                        monkeypatch):
-    import threading
-
-    from reelbox.media import ladder
-    from reelbox.media.errors import FFmpegError
-    from reelbox.videos.models import Rendition
-
-    real = ladder.transcode
-    calls: dict[tuple, dict] = {}
-    rest_started = threading.Event()
-
-    def transcode(src, out_dir, rungs, info, **kw):
-        heights = tuple(r.height for r in rungs)
-        calls[heights] = kw
-        if heights == (720,):
-            # The first rung fails while the rest of the ladder is encoding beside it.
-            assert rest_started.wait(30)
-            time.sleep(1.0)
-            raise FFmpegError("first rung failed", "")
-        rest_started.set()
-        try:
-            return real(src, out_dir, rungs, info, **kw)
-        except BaseException as exc:
-            calls["rest ended by"] = type(exc).__name__
-            raise
-
-    monkeypatch.setattr(ladder, "transcode", transcode)
-    video_id = auth_api.upload("/api/v1/videos", clips(duration=8, width=1080, height=1920, grain=10)).json()["id"]
-    video = Video.objects.get(public_id=video_id)
-    drain()
-    assert calls.pop("rest ended by") == "_Cancelled"  # stopped when the first rung failed, not awaited
-    assert set(calls) == {(720,), (1080, 480, 360)}
-    assert calls[(1080, 480, 360)]["nice"] > 0 and not calls[(720,)].get("nice")
-    assert Video.objects.get(pk=video.pk).status == Video.Status.FAILED
-    # Nothing of the rest was stored, and no encoder or work directory is left.
-    assert not Rendition.objects.filter(video=video).exists()
-    assert stored_files(media_root, video) == []
-    leftovers = list(Path(settings.FILE_UPLOAD_TEMP_DIR).glob(f"transcode-{video.pk}-*"))
-    assert leftovers == []
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert f"transcode-{video.pk}-" not in ps
