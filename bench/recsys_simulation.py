@@ -6,7 +6,8 @@ Viewers have hidden tastes (a few favourite hashtags); they watch what they like
 often and skip the rest. A warm-up log (each viewer on a random feed) trains the engine; then every viewer
 plays one session of `--session` videos, in pages of 10, under three feeds in the same run: newest first,
 most popular, and Reelbox's For You as served (the viewer's state rebuilt from their latest events before
-every page, as reelbox.feed.interests does). Prints mean watch time per session and completion rate.
+every page, as reelbox.feed.interests does), then For You with one candidate source at a time. Prints mean
+watch time per session and completion rate.
 """
 
 from __future__ import annotations
@@ -103,24 +104,29 @@ def main() -> None:
     def ranked(order):
         return lambda user, seen, events: [int(v) for v in order if int(v) not in seen][:PAGE]
 
-    def foryou(user, seen, events):
-        recent = (history[f"u{user}"] + events)[-300:]
-        state = engine.session_state(Interactions.from_records([{k: r[k] for k in fields} for r in recent]))
-        recs = engine.recommend(f"u{user}", PAGE, exclude=seen, state=state)
-        return [r.item for r in recs]
+    def foryou(only=None):
+        def pick(user, seen, events):
+            recent = (history[f"u{user}"] + events)[-300:]
+            state = engine.session_state(Interactions.from_records([{k: r[k] for k in fields} for r in recent]))
+            recs = engine.recommend(f"u{user}", PAGE, exclude=seen, state=state, only_sources=only)
+            return [r.item for r in recs]
+        return pick
 
+    # Each candidate source on its own (the ranker and re-rank rules still apply), to see what each brings.
+    # The simulated viewers follow nobody, so the following source has nothing to offer here.
+    feeds = [("newest first", ranked(newest)), ("most popular", ranked(popular)), ("Reelbox For You", foryou())]
+    feeds += [(f"  only {src}", foryou({src})) for src in ("collaborative", "content", "trending", "exploration")]
     results = {}
-    for name, pick in (("newest first", ranked(newest)), ("most popular", ranked(popular)),
-                       ("Reelbox For You", foryou)):
+    for name, pick in feeds:
         t = time.perf_counter()
         runs = [session(world, u, args.session, pick) for u in range(args.users)]
         results[name] = (np.mean([r[0] for r in runs]), np.mean([r[1] for r in runs]), time.perf_counter() - t)
     print(f"{args.users} viewers with hidden tastes, {args.videos} videos, sessions of {args.session} videos; "
           f"engine fitted on {len(log)} warm-up views in {fit_s:.2f} s")
-    print(f"{'feed':<18}{'watch s/session':>17}{'completion':>12}{'run s':>8}")
+    print(f"{'feed':<22}{'watch s/session':>17}{'completion':>12}{'run s':>8}")
     base = results["newest first"][0]
     for name, (watch_s, comp, secs) in results.items():
-        print(f"{name:<18}{watch_s:>17.1f}{comp:>12.3f}{secs:>8.1f}   ({watch_s / base:.2f}x newest)")
+        print(f"{name:<22}{watch_s:>17.1f}{comp:>12.3f}{secs:>8.1f}   ({watch_s / base:.2f}x newest)")
 
 
 if __name__ == "__main__":
