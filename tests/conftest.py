@@ -26,11 +26,10 @@ def require_service(available: bool, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit_leaks():
-    from django.core.cache import cache
-
+    from reelbox.core import ratelimit
     from reelbox.feed.queries import clear_caches
 
-    cache.clear()
+    ratelimit.reset()
     clear_caches()
     yield
 

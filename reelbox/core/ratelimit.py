@@ -1,4 +1,4 @@
-"""Fixed-window rate limits kept in the cache (local memory or Redis).
+"""Fixed-window rate limits, counted in Redis or, in the embedded mode, in a file every process shares.
 
 ``hit()`` counts one request against a scope (sign-up, log-in, upload...) and
 refuses with 429 once the window is spent. The quota is remembered on the
@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from reelbox.core import counters
 from reelbox.core.errors import ApiError
 
 
@@ -45,14 +46,7 @@ def hit(request, scope: str, key: str) -> Quota:
     now = time.time()
     window_start = int(now // window) * window
     cache_key = f"rl:{scope}:{key}:{window_start}"
-    # add() then incr() is atomic on Redis and under locmem's lock, so
-    # concurrent requests cannot both see the last free slot.
-    cache.add(cache_key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=window + 1)
-        count = 1
+    count = _count(cache_key, window)
     reset_s = max(1, int(window_start + window - now))
     quota = Quota(limit=limit, remaining=max(0, limit - count), reset_s=reset_s)
     request.rate_quota = quota
@@ -61,6 +55,26 @@ def hit(request, scope: str, key: str) -> Quota:
         raise RateLimited(_("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": reset_s},
                           "rate_limited", headers=headers)
     return quota
+
+
+def _count(cache_key: str, window: int) -> int:
+    """One more request in this window, counted where every web process sees it."""
+    if not settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        # The embedded mode's cache is per process (see reelbox.core.counters).
+        return counters.incr(cache_key, time.time() + window + 1)
+    # add() then incr() is atomic on Redis, so concurrent requests cannot both see the last free slot.
+    cache.add(cache_key, 0, timeout=window + 1)
+    try:
+        return cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.add(cache_key, 1, timeout=window + 1)
+        return 1
+
+
+def reset() -> None:
+    """Forget every count (tests)."""
+    cache.clear()
+    counters.clear()
 
 
 class RateLimitHeadersMiddleware:

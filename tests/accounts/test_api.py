@@ -88,6 +88,22 @@ def test_signup_rate_limit_per_ip(api):
     assert limited["X-RateLimit-Remaining"] == "0"
 
 
+def test_rate_limits_are_shared_by_every_web_process(api, settings):
+    """The embedded mode serves from several processes: they share one quota instead of granting one each."""
+    import os
+    import subprocess
+    import sys
+
+    spend = ("import os, types; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'reelbox.settings'); import django; "
+             "django.setup(); from reelbox.core import ratelimit; "
+             "[ratelimit.hit(types.SimpleNamespace(), 'signup', '127.0.0.1') for _ in range(4)]")
+    env = os.environ | {"REELBOX_DATA_DIR": str(settings.DATA_DIR)}
+    subprocess.run([sys.executable, "-c", spend], env=env, check=True, timeout=120)
+    response = signup(api, username="last", email="last@example.test")
+    assert response.status_code == 201 and response["RateLimit-Remaining"] == "0"
+    assert signup(api, username="over", email="over@example.test").status_code == 429
+
+
 def test_login_rate_limit(api, make_user):
     make_user("carol")
     codes = [api.post("/api/v1/auth/token", {"username": "carol", "password": "wrong wrong wrong"}).status_code
