@@ -17,6 +17,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
+from django.utils.encoding import filepath_to_uri
+from django.utils.functional import empty
 
 
 def work_dir() -> Path:
@@ -101,4 +103,21 @@ def delete(name: str) -> None:
 
 
 def url(name: str) -> str | None:
-    return default_storage.url(name) if name else None
+    if not name:
+        return None
+    # Local media: the storage's own url() goes through urljoin, which costs more than the rest of a video's
+    # JSON (five URLs each); our names are relative and never hold "..", so joining is a concatenation.
+    base = _local_base_url()
+    if base is not None:
+        return base + filepath_to_uri(name).lstrip("/")
+    return default_storage.url(name)
+
+
+def _local_base_url() -> str | None:
+    # Looked up on every call, not cached: tests and deployments may swap the storage (settings.STORAGES).
+    if default_storage._wrapped is empty:
+        default_storage._setup()
+    storage = default_storage._wrapped
+    if type(storage) is FileSystemStorage and storage.base_url and storage.base_url.endswith("/"):
+        return storage.base_url
+    return None
