@@ -50,17 +50,10 @@ def _check_password(password: str, user: User) -> None:
         raise ApiError(_("password: %(reason)s") % {"reason": " ".join(exc.messages)}, "weak_password") from None
 
 
-def _check_region(region: str) -> str:
-    code = regions.normalise(region)
-    if code is None:
-        raise ApiError(_("region: use a two-letter country code such as BR, or leave it empty."), "invalid_region")
-    return code
-
-
 def signup(*, username: str, email: str, password: str, region: str = "") -> User:
     username = _check_username(username)
     email = _check_email(email)
-    user = User(username=username, email=email, region=_check_region(region))
+    user = User(username=username, email=email, region=regions.check(region))
     _check_password(password, user)
     from reelbox.moderation import review
 
@@ -96,7 +89,7 @@ def revoke_token(key: str) -> None:
 def update_profile(user: User, *, display_name: str | None = None, bio: str | None = None, avatar=None,
                    region: str | None = None) -> User:
     if region is not None:
-        user.region = _check_region(region)
+        user.region = regions.check(region)
     if display_name is not None:
         display_name = display_name.strip()
         if len(display_name) > 50:

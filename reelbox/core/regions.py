@@ -1,5 +1,5 @@
 """Countries (ISO 3166-1 alpha-2, uppercase) from CLDR via Babel: which codes are valid, their names in the
-viewer's UI language, and the region a browser's Accept-Language reveals. Pure: no database, no request state."""
+viewer's UI language, and the region a browser's Accept-Language reveals. No database, no request state."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ MAX_HEADER = 1000
 def codes() -> frozenset[str]:
     return frozenset(code for code in Locale.parse("en").territories
                      if len(code) == 2 and code.isascii() and code.isalpha() and code not in NOT_COUNTRIES)
+
+
+def check(code: str | None) -> str:
+    """``normalise``, or a 400 ``invalid_region`` naming what is expected (sign-up, profile, trends API)."""
+    normalised = normalise(code)
+    if normalised is None:
+        from django.utils.translation import gettext as _
+
+        from reelbox.core.errors import ApiError
+
+        raise ApiError(_("region: use a two-letter country code such as BR, or leave it empty."), "invalid_region")
+    return normalised
 
 
 def normalise(code: str | None) -> str | None:

@@ -249,9 +249,7 @@ def trends(request, scope: str = "global", region: str | None = None, limit: int
     viewer = resolve_user(request)
     if region is None and scope.lower().startswith("region:"):
         region = scope.partition(":")[2]
-    code = regions.normalise(region)
-    if code is None:
-        raise ApiError(_("region: use a two-letter country code such as BR."), "invalid_region")
+    code = regions.check(region)
     if code:
         # A region's own trends only, even when empty: a client shows the section only when it has items.
         scope, fallback = region_scope(code), False

@@ -39,7 +39,7 @@ class ExposurePools:
         # Recent finishers per level: a rolling median adapts as the platform's content mix changes.
         self.finished: list[deque[tuple[float, float]]] = [deque(maxlen=median_window) for _ in range(levels)]
         # Bumped on every change, so serving can cache what it derives from the pools (see snapshot()).
-        self.revision = 0
+        self._revision = 0
         self._snapshot: tuple | None = None
 
     @classmethod
@@ -52,7 +52,7 @@ class ExposurePools:
 
     def add(self, item: int) -> None:
         self.items.setdefault(item, Exposure())
-        self.revision += 1
+        self._revision += 1
 
     def medians(self, level: int) -> tuple[float, float]:
         done = self.finished[level]
@@ -65,7 +65,7 @@ class ExposurePools:
         e = self.items.get(item)
         if e is None or e.status != ACTIVE:
             return
-        self.revision += 1
+        self._revision += 1
         e.impressions += 1
         e.completions += int(completed)
         e.engagements += int(engaged)
@@ -103,9 +103,9 @@ class ExposurePools:
         videos (thousands on a busy platform), while the served model's pools only change at a retrain.
         ``catalog_items[i].language`` is item i's language (None when unknown)."""
         snap = self._snapshot
-        if snap is None or snap[0] != (self.revision, len(catalog_items)):
+        if snap is None or snap[0] != (self._revision, len(catalog_items)):
             active = self.active()
-            snap = ((self.revision, len(catalog_items)), np.array(active, dtype=np.int64),
+            snap = ((self._revision, len(catalog_items)), np.array(active, dtype=np.int64),
                     np.array([self.need(i) for i in active], dtype=np.float64),
                     np.array([catalog_items[i].language or "" for i in active], dtype=object))
             self._snapshot = snap  # one reference assignment: safe for concurrent readers
@@ -117,6 +117,6 @@ class ExposurePools:
 
     def load_state(self, state: dict[str, Any]) -> None:
         self.items = {int(k): Exposure(**v) for k, v in state["items"].items()}
-        self.revision += 1
+        self._revision += 1
         for d, values in zip(self.finished, state["finished"]):
             d.extend(tuple(v) for v in values)

@@ -64,11 +64,3 @@ def prune_rows(W: sp.csr_matrix | np.ndarray, topk: int) -> sp.csr_matrix:
         indptr.append(indptr[-1] + len(d))
     return sp.csr_matrix((np.concatenate(data) if data else [], np.concatenate(indices) if indices else [], indptr),
                          shape=W.shape)
-
-
-def score_scale(X: sp.csr_matrix, B: sp.csr_matrix | np.ndarray) -> float:
-    """Mean |score| over training users; blending matrices on a common scale makes weights comparable."""
-    S = X @ B
-    S = S.toarray() if sp.issparse(S) else np.asarray(S)
-    m = float(np.abs(S).mean())
-    return 1.0 / m if m > 0 else 1.0

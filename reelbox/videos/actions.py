@@ -65,7 +65,7 @@ def create_video(*, author, local_path: Path, caption: str | None) -> Video:
     info = check_media(local_path)
     video = Video(author=author, caption=caption, width=info.width, height=info.height,
                   duration=info.duration, fps=info.fps, source_size=local_path.stat().st_size,
-                  region=getattr(author, "region", ""))
+                  region=author.region)
     video.media_prefix = f"videos/{video.public_id}/{secrets.token_urlsafe(12)}"
     video.source_path = storage.put(local_path, f"{video.media_prefix}/source")
     try:

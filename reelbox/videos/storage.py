@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.utils.encoding import filepath_to_uri
-from django.utils.functional import empty
 
 
 def work_dir() -> Path:
@@ -115,9 +114,7 @@ def url(name: str) -> str | None:
 
 def _local_base_url() -> str | None:
     # Looked up on every call, not cached: tests and deployments may swap the storage (settings.STORAGES).
-    if default_storage._wrapped is empty:
-        default_storage._setup()
-    storage = default_storage._wrapped
-    if type(storage) is FileSystemStorage and storage.base_url and storage.base_url.endswith("/"):
-        return storage.base_url
+    # The lazy default_storage reports its wrapped class; a subclass may have its own url(), so exactly this one.
+    if default_storage.__class__ is FileSystemStorage and default_storage.base_url.endswith("/"):
+        return default_storage.base_url
     return None
