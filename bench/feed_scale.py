@@ -101,8 +101,8 @@ print("BENCH_EVENTS " + json.dumps({"events": made, "views": i + 1, "anonymous_d
 
 
 def warm_up(base: str, clients: int = 4) -> float:
-    """Until every web process has loaded the model: its first For You request loads it synchronously (1.5 s
-    at 100k videos), which wrk's 2 s warm-up does not always cover on a busy machine. Returns the wait."""
+    """Until every web process has loaded the model: each loads it as it starts (1.5 s at 100k videos), which
+    may still be running when the server first answers, and meanwhile serves cold pages. Returns the wait."""
     started = time.perf_counter()
 
     def one(n: int) -> float:
