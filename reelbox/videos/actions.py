@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import unicodedata
@@ -65,7 +66,7 @@ def create_video(*, author, local_path: Path, caption: str | None) -> Video:
     info = check_media(local_path)
     video = Video(author=author, caption=caption, width=info.width, height=info.height,
                   duration=info.duration, fps=info.fps, source_size=local_path.stat().st_size,
-                  region=author.region)
+                  region=author.region, probe=dataclasses.asdict(info))
     video.media_prefix = f"videos/{video.public_id}/{secrets.token_urlsafe(12)}"
     video.source_path = storage.put(local_path, f"{video.media_prefix}/source")
     try:

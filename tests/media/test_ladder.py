@@ -185,6 +185,32 @@ def test_hls_segments_are_two_seconds(tmp_path):
 
 
 @pytest.mark.slow
+def test_poster_comes_from_the_encode_at_its_time(tmp_path):
+    # Black for the first second, white after: a poster asked for at 1.5 s is white, at 0.5 s black.
+    src = tmp_path / "cut.mp4"
+    run_ffmpeg(["-f", "lavfi", "-i", "color=black:size=360x640:rate=30:duration=1", "-f", "lavfi",
+                "-i", "color=white:size=360x640:rate=30:duration=2", "-filter_complex", "[0:v][1:v]concat=n=2[v]",
+                "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(src)],
+               timeout=30)
+    info = probe(src)
+    for at, bright in ((1.5, True), (0.5, False)):
+        out = tmp_path / f"out{at}"
+        ladder.transcode(src, out, ladder.plan_ladder(info), info, threads=1, timeout=60, poster_at=at)
+        with av.open(str(out / ladder.POSTER_NAME)) as container:
+            frame = next(container.decode(video=0))
+        assert (frame.width, frame.height) == (360, 640)
+        assert bool(frame.to_ndarray(format="gray").mean() > 200) == bright
+
+
+def test_cascaded_scalers_give_every_rung_its_size():
+    graph = ladder._scale_graph("fps=30/1", [(720, 1280), (1080, 1920), (480, 854), (360, 640)],
+                                ["v0", "v1", "v2", "v3"], poster_from=0)
+    # Largest first, each smaller size from the one above it; the poster from the first rung.
+    assert graph.index("scale=1080:1920") < graph.index("scale=720:1280") < graph.index("scale=480:854")
+    assert graph.count("[0:V:0]") == 1 and graph.count("scale=") == 4
+    assert "scale=720:1280:flags=bicubic,setsar=1,format=yuv420p,split=3[v0][poster][c1]" in graph
+
+
 def test_rotated_source_comes_out_upright(tmp_path):
     # Coded landscape, left half white, tagged "turn 90 degrees clockwise": the
     # viewer sees portrait with the white half on top.

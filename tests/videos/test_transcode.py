@@ -91,6 +91,23 @@ def test_job_is_idempotent(auth_api, clips, drain, media_root):
     assert video.renditions.count() == 3
 
 
+def test_worker_reuses_the_uploads_probe(auth_api, clips, drain, monkeypatch):
+    # The upload decoded the source's first frames already; the transcode does not do it again, unless the
+    # row has no probe (written by an older version).
+    from reelbox.videos import tasks
+
+    probed = []
+    real = tasks.probe
+    monkeypatch.setattr(tasks, "probe", lambda *a, **k: probed.append(a[0]) or real(*a, **k))
+    first = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640)).json()["id"]
+    drain()
+    assert probed == [] and Video.objects.get(public_id=first).status == Video.Status.READY
+    second = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640)).json()["id"]
+    Video.objects.filter(public_id=second).update(probe=None)
+    drain()
+    assert len(probed) == 1 and Video.objects.get(public_id=second).status == Video.Status.READY
+
+
 def test_failure_in_worker_marks_failed_and_removes_files(auth_api, clips, drain, media_root, tmp_path):
     video_id = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640)).json()["id"]
     video = Video.objects.get(public_id=video_id)
