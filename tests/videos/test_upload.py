@@ -138,3 +138,22 @@ def test_video_takes_the_creators_region(auth_api, clips):
     auth_api.user.save(update_fields=["region"])
     response = auth_api.upload("/api/v1/videos", clips(duration=1, width=360, height=640), caption="again")
     assert Video.objects.get(public_id=response.json()["id"]).region == ""
+
+
+def test_oversized_body_refused_before_it_is_read(auth_api, tmp_path, settings, media_root, monkeypatch, client):
+    # Declared far over the limit: refused without parsing, so nothing reaches the disk, not even a temp file.
+    from django.http.multipartparser import MultiPartParser
+
+    parsed = []
+    real_parse = MultiPartParser.parse
+    monkeypatch.setattr(MultiPartParser, "parse", lambda self: parsed.append(1) or real_parse(self))
+    settings.REELBOX = {**settings.REELBOX, "MAX_UPLOAD_BYTES": 1000}
+    big = tmp_path / "big.mp4"
+    big.write_bytes(b"\0" * (2 * 1024 * 1024))
+    body = refused(auth_api, big, "too_large", status=413)
+    assert "MB" in body["detail"] and parsed == []
+    assert_nothing_left(media_root)
+    # The web upload form gets a readable sentence too.
+    with big.open("rb") as fh:
+        page = client.post("/upload", {"file": fh})
+    assert page.status_code == 413 and "larger than the limit" in page.content.decode()
