@@ -16,6 +16,7 @@ import numpy as np
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from reelbox.core.prepared import Prepared
 from reelbox.feed.models import Event, Feedback
 from reelbox.feed.recommender import config
 from reelbox.recsys import Engine, Interactions
@@ -42,6 +43,34 @@ class Viewer:
         # A device's anonymous history only: what a signed-in person did there is theirs, not the device's.
         return {"user_id": self.user_id} if self.user_id else {"device_id": self.device_id, "user__isnull": True}
 
+    @property
+    def signed_in(self) -> bool:
+        return bool(self.user_id)
+
+    @property
+    def id(self) -> int | str:
+        return self.user_id if self.user_id else self.device_id
+
+
+def _viewer_filter(signed_in: bool, id_: int | str) -> dict:
+    return (Viewer(id_, "") if signed_in else Viewer(None, id_)).filter()
+
+
+def _history(where: dict, with_time: bool, limit: int):
+    fields = ("video_id", "type", "watch_ms") + (("created_at",) if with_time else ())
+    return Event.objects.filter(**where).order_by("-created_at", "-id").values_list(*fields)[:limit]
+
+
+# A page's two reads of the viewer's history, compiled once each (reelbox.core.prepared): building them in the
+# ORM cost more than running them.
+_FEEDBACK = {signed_in: Prepared(lambda id_, s=signed_in: Feedback.objects.filter(**_viewer_filter(s, id_))
+                                 .order_by("-created_at").values_list("kind", "video_id", "key", "created_at")
+                                 [:MAX_FEEDBACK])
+             for signed_in in (False, True)}
+_EVENTS = {(signed_in, with_time): Prepared(lambda id_, s=signed_in, t=with_time:
+                                            _history(_viewer_filter(s, id_), t, config()["HISTORY_EVENTS"]))
+           for signed_in in (False, True) for with_time in (False, True)}
+
 
 @dataclass
 class Profile:
@@ -57,8 +86,7 @@ class Profile:
 def load_profile(engine: Engine, viewer: Viewer) -> Profile:
     m = engine.model
     catalog = m.catalog
-    feedback = list(Feedback.objects.filter(**viewer.filter()).order_by("-created_at")
-                    .values_list("kind", "video_id", "key", "created_at")[:MAX_FEEDBACK])
+    feedback = _FEEDBACK[viewer.signed_in].rows(viewer.id)
     reset_at = max((ts for kind, _v, _k, ts in feedback if kind == Feedback.Kind.INTERESTS_RESET), default=None)
     if reset_at is not None:
         feedback = [f for f in feedback if f[3] > reset_at]
@@ -67,13 +95,13 @@ def load_profile(engine: Engine, viewer: Viewer) -> Profile:
         if kind == Feedback.Kind.INTEREST_REMOVED and ":" in key:
             feature = tuple(key.split(":", 1))
             removed[feature] = max(ts, removed.get(feature, ts))
-    events = Event.objects.filter(**viewer.filter())
-    if reset_at is not None:
-        events = events.filter(created_at__gt=reset_at)
     # Newest first by the (viewer, created_at) index. Times are parsed only when a removed interest needs
     # them: converting 300 timestamps costs more than ranking the page.
-    fields = ("video_id", "type", "watch_ms") + (("created_at",) if removed else ())
-    rows = events.order_by("-created_at", "-id").values_list(*fields)[: config()["HISTORY_EVENTS"]]
+    limit = config()["HISTORY_EVENTS"]
+    if reset_at is None:
+        rows = _EVENTS[viewer.signed_in, bool(removed)].rows(viewer.id, variant=limit)
+    else:
+        rows = _history({**viewer.filter(), "created_at__gt": reset_at}, bool(removed), limit)
     per_video: dict[int, dict] = {}
     unranked: set[int] = set()
     key = viewer.key

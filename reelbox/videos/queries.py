@@ -9,6 +9,7 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from reelbox.accounts.models import Audience
 from reelbox.accounts.queries import person
+from reelbox.core.prepared import Prepared
 from reelbox.core.ttlcache import TTLCache
 from reelbox.social import queries as social_queries
 from reelbox.social.models import Follow
@@ -220,17 +221,19 @@ def serialize_many(pks: list[int], visible: QuerySet | None = None) -> list[str]
 
 # pk -> author id, or None when not recommendable; the same few seconds of staleness as _serialized.
 _recommendable = TTLCache(ttl_s=5.0, max_items=100_000)
+_recommendable_rows = Prepared(lambda pks: recommendable().filter(pk__in=pks).values_list("pk", "author_id"))
 
 
 def recommendable_authors(pks: list[int]) -> dict[int, int]:
     """Author ids of those ``pks`` For You may recommend (``recommendable()``), from cache where possible.
 
-    Every personal page checks its candidates; building that ORM query costs more than running it, so
-    answers, negative ones included, are kept for a few seconds like the serialised videos."""
+    Every personal page checks its candidates; building that ORM query costs more than running it, so the
+    query is compiled once (reelbox.core.prepared) and answers, negative ones included, are kept for a few
+    seconds like the serialised videos."""
     found = _recommendable.get_many(pks)
     missing = [pk for pk in pks if pk not in found]
     if missing:
-        fresh = dict(recommendable().filter(pk__in=missing).values_list("pk", "author_id"))
+        fresh = dict(_recommendable_rows.rows(missing))
         for pk in missing:
             found[pk] = fresh.get(pk)
             _recommendable.set(pk, found[pk])
