@@ -10,8 +10,13 @@ from reelbox.social import queries as social_queries
 
 def person(user: User) -> dict:
     """A user as every other domain shows them (an author, a commenter, a message sender): public fields only."""
-    return {"username": user.username, "display_name": user.shown_name,
-            "avatar_url": user.avatar.url if user.avatar else None}
+    return person_of(user.username, user.display_name, user.avatar.name)
+
+
+def person_of(username: str, display_name: str, avatar: str | None) -> dict:
+    """``person`` from the columns (``avatar`` as stored: a name in the avatar field's storage)."""
+    return {"username": username, "display_name": display_name or username,
+            "avatar_url": User._meta.get_field("avatar").storage.url(avatar) if avatar else None}
 
 
 def access_profile(viewer, username: str) -> User | None:
