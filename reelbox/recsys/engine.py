@@ -201,7 +201,8 @@ class Engine:
         allowed = self._allowed(state, exclude, blocked_creators, held)
         main, origin = self._rank(state, results, allowed, k)
         ex_items = explore.items[allowed(explore.items)] if len(explore.items) else explore.items
-        ex_slots = [self._slot(int(i), 0.0, True) for i in ex_items]
+        meta = self._slot_meta()
+        ex_slots = [Slot(i, 0.0, *meta[i], True) for i in ex_items.tolist()]
         share = cfg["exploration"]["share"] if "exploration" in want else 0.0
         if not main:
             share = 1.0
@@ -248,10 +249,6 @@ class Engine:
         origin = {int(items[j]): (results[source[best[j]]].name, results[source[best[j]]].reasons[position[best[j]]])
                   for j in order.tolist()}
         return [Slot(i, sc, *meta[i]) for i, sc in zip(items[order].tolist(), scores[order].tolist())], origin
-
-    def _slot(self, i: int, score: float, explore: bool = False) -> Slot:
-        creator, tags = self._slot_meta()[i]
-        return Slot(i, score, creator, tags, explore)
 
     def _slot_meta(self) -> list[tuple[Hashable, frozenset[str]]]:
         """Per item: creator and the hashtags that count for the run rule, built once per catalogue size.

@@ -24,6 +24,7 @@ class ActionRates:
         self.impressions = np.zeros(n_items)
         self.watch = np.zeros(n_items)
         self.counts = {a: np.zeros(n_items) for a in ACTIONS}
+        self._totals: tuple | None = None
 
     def grow(self, n_items: int) -> None:
         extra = n_items - len(self.impressions)
@@ -32,21 +33,27 @@ class ActionRates:
         self.impressions = np.concatenate([self.impressions, np.zeros(extra)])
         self.watch = np.concatenate([self.watch, np.zeros(extra)])
         self.counts = {a: np.concatenate([c, np.zeros(extra)]) for a, c in self.counts.items()}
+        self._totals = None
 
     def add(self, items: np.ndarray, watch_q: np.ndarray, actions: Mapping[str, np.ndarray]) -> None:
         np.add.at(self.impressions, items, 1.0)
         np.add.at(self.watch, items, watch_q)
         for a in ACTIONS:
             np.add.at(self.counts[a], items, np.asarray(actions[a], dtype=np.float64))
+        self._totals = None
+
+    def _global_rates(self) -> tuple[dict[str, float], float]:
+        # Sums over the whole catalogue: kept until the counters change, not redone for every page.
+        if self._totals is None:
+            total = max(self.impressions.sum(), 1.0)
+            self._totals = ({a: (self.counts[a].sum() + 1.0) / (total + 2.0) for a in ACTIONS},
+                            (self.watch.sum() + 0.5) / (total + 1.0))
+        return self._totals
 
     def smoothed(self, items: np.ndarray, strength: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        total = max(self.impressions.sum(), 1.0)
+        global_rates, gw = self._global_rates()
         n = self.impressions[items]
-        rates = {}
-        for a in ACTIONS:
-            g = (self.counts[a].sum() + 1.0) / (total + 2.0)
-            rates[a] = (self.counts[a][items] + strength * g) / (n + strength)
-        gw = (self.watch.sum() + 0.5) / (total + 1.0)
+        rates = {a: (self.counts[a][items] + strength * g) / (n + strength) for a, g in global_rates.items()}
         return rates, (self.watch[items] + strength * gw) / (n + strength)
 
     def arrays(self) -> dict[str, np.ndarray]:
