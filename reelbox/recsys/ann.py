@@ -48,7 +48,9 @@ def neighbour_graph(vectors: np.ndarray, k: int, connectivity: int = 8, expansio
     sims = 1.0 - np.asarray(found.distances, dtype=np.float64).reshape(len(live), -1)
     # A search may find fewer than asked; the slots past its count hold no match.
     found_mask = np.arange(cols.shape[1])[None, :] < np.asarray(found.counts).reshape(-1, 1)
-    rows = np.repeat(live, cols.shape[1])
-    cols, sims, found_mask = cols.ravel(), sims.ravel(), found_mask.ravel()
+    rows = np.repeat(live[:, None], cols.shape[1], axis=1)
     keep = found_mask & (cols != rows) & (cols >= 0) & (cols < n) & (sims > 0)
+    # k + 1 were asked for so that k remain once the item itself is dropped; an approximate search does not
+    # always return the item itself (a duplicate vector may take its place), so cap each row at k.
+    keep &= np.cumsum(keep, axis=1) <= k
     return sp.csr_matrix((sims[keep], (rows[keep], cols[keep])), shape=(n, n))

@@ -62,3 +62,12 @@ def test_engine_recommends_from_a_catalogue_larger_than_the_dense_limit(world):
     index = engine.model.catalog.index
     tags = [engine.model.catalog.items[index[r.item]].hashtags[0] for r in recs]
     assert tags.count("cats") >= 5
+
+
+def test_no_item_gets_more_than_k_neighbours_when_the_search_misses_itself():
+    # Identical vectors tie at distance 0, so the search for one of them may return k + 1 others and not the
+    # item itself: dropping "itself" then removes nothing, and the row must still stop at k.
+    vectors = np.ones((30, 8), dtype=np.float32)
+    graph = ann.neighbour_graph(vectors, k=5)
+    rows, cols = graph.nonzero()
+    assert np.bincount(rows, minlength=30).max() <= 5 and np.all(rows != cols)
