@@ -120,6 +120,8 @@ def warm_up(base: str, clients: int = 4) -> float:
 
 def run_size(videos: int, args: argparse.Namespace) -> dict:
     keep = f"{args.keep}-{videos}" if args.keep and args.compare else args.keep
+    if keep and Path(keep).exists() and any(Path(keep).iterdir()):
+        raise SystemExit(f"--keep: {keep} is not empty")
     with data_dir(keep) as data:
         started = time.perf_counter()
         populate(data, videos, topics=args.topics)
@@ -191,8 +193,6 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="build the data dir here and keep it (bench/foryou_steps.py "
                         "reads it); with --compare, DIR-<videos> per size")
     args = parser.parse_args()
-    if args.keep and Path(args.keep).exists() and any(Path(args.keep).iterdir()):
-        raise SystemExit(f"--keep {args.keep}: not empty")
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk (Debian package `wrk`)")
     results = [run_size(n, args) for n in (args.compare or [args.videos])]
