@@ -26,7 +26,10 @@ def test_like_and_comment_in_the_feed(live_server, browser, make_user):
     item = page.locator(f"article.item[data-video-id='{video.public_id}']")
     item.wait_for()
     like = item.locator(".act.like")
-    like.click()
+    # The button turns on before the server answers (optimistic): wait for the answer, not the button.
+    with page.expect_response(lambda r: r.url.endswith(f"/videos/{video.public_id}/like")) as answer:
+        like.click()
+    assert answer.value.status == 200
     page.wait_for_function(
         "id => document.querySelector(`article[data-video-id='${id}'] .act.like`).getAttribute('aria-pressed') === 'true'",
         arg=video.public_id)
