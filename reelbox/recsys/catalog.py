@@ -25,6 +25,8 @@ class Catalog:
         self.creator_code = np.zeros(0, dtype=np.int64)
         self.sound_code = np.zeros(0, dtype=np.int64)
         self.tag_codes = np.zeros((0, 1), dtype=np.int64)
+        # (kind, value, limit) -> (members when built, newest members as an array); see newest().
+        self._newest: dict[tuple, tuple[int, np.ndarray]] = {}
         self.add(items)
 
     def __len__(self) -> int:
@@ -60,6 +62,20 @@ class Catalog:
             self.boost = np.concatenate([self.boost, np.array(new_boost, dtype=np.float64)])
         self._encode()
         return out
+
+    def newest(self, kind: str, value: Hashable, limit: int) -> np.ndarray:
+        """The newest `limit` items with a feature (kind "hashtag", "sound" or "creator"), as an array.
+
+        Every personal page reads a few of these; converting a list of a thousand ints each time cost more
+        than the rest of the content source. Kept until the feature gains an item (lists only grow)."""
+        members = {"hashtag": self.by_hashtag, "sound": self.by_sound, "creator": self.by_creator}[kind].get(value)
+        if not members:
+            return np.zeros(0, dtype=np.int64)
+        key = (kind, value, limit)
+        cached = self._newest.get(key)
+        if cached is None or cached[0] != len(members):
+            cached = self._newest[key] = (len(members), np.array(members[-limit:], dtype=np.int64))
+        return cached[1]
 
     def code(self, kind: str, value: Hashable) -> int:
         """Code of a feature value, or -1 (matches nothing) when no item has it."""

@@ -18,6 +18,7 @@ from reelbox.recsys.catalog import Catalog
 from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab
 from reelbox.recsys.config import ACTIONS, merge_config
 from reelbox.recsys.exploration import ExposurePools
+from reelbox.recsys.metrics import top_indices
 from reelbox.recsys.model import Model
 from reelbox.recsys.ranker import ActionRates, Trending, value_scores
 from reelbox.recsys.rerank import Slot, assemble
@@ -244,7 +245,7 @@ class Engine:
                            + m.catalog.boost[items], -1, 1.5)
         scores = value_scores(m.rates, items, affinity, cfg["ranker"])
         # Re-ranking only ever reaches a few candidates past the page: build slots for those alone.
-        order = sources.top_indices(scores, max(4 * k, k + 50))
+        order = top_indices(scores, max(4 * k, k + 50))
         meta = self._slot_meta()
         origin = {int(items[j]): (results[source[best[j]]].name, results[source[best[j]]].reasons[position[best[j]]])
                   for j in order.tolist()}

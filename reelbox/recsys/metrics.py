@@ -42,6 +42,15 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k best of one row of scores, best first (ties in index order)."""
+    k = min(k, len(scores))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-scores, k - 1)[:k]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
 def ndcg_at_k_single(ranked: np.ndarray, target: int, k: int = 10) -> tuple[float, float]:
     """Next-item (hit, NDCG) for one held-out item: one relevant item, so IDCG is 1."""
     pos = np.flatnonzero(ranked[:k] == target)

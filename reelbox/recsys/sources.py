@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +13,7 @@ import numpy as np
 from reelbox.recsys.catalog import Catalog
 from reelbox.recsys.collab import CollabModel
 from reelbox.recsys.exploration import ExposurePools
+from reelbox.recsys.metrics import top_indices
 from reelbox.recsys.ranker import Trending
 from reelbox.recsys.state import UserState
 
@@ -29,14 +32,6 @@ class SourceResult:
     reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
-def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, len(scores))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part], kind="stable")]
-
-
 def collaborative(collab: CollabModel, state: UserState, catalog: Catalog, k: int,
                   half_life: float | None) -> SourceResult:
     items, weights = state.weighted_history(half_life)
@@ -44,15 +39,9 @@ def collaborative(collab: CollabModel, state: UserState, catalog: Catalog, k: in
     items, weights = items[known], weights[known]
     if len(items) == 0:
         return SourceResult("collaborative", np.zeros(0, dtype=np.int64), np.zeros(0))
-    scores = collab.score_user(items, weights)
-    scores[items] = -np.inf
-    top = top_indices(scores, k)
-    top = top[np.isfinite(scores[top]) & (scores[top] > 0)]
-    # Reason: the history item that contributed most to each candidate ("because you watched X").
-    contrib = np.asarray(collab.matrix[items][:, top].todense()) * np.power(np.maximum(weights, 0), collab.config.weight_power)[:, None]
-    because = items[np.argmax(contrib, axis=0)] if len(top) else np.zeros(0, dtype=np.int64)
-    reasons = [{"because": catalog.items[b].item} for b in because]
-    return SourceResult("collaborative", top, scores[top], reasons)
+    top = collab.score_user(items, weights, k)
+    reasons = [{"because": catalog.items[b].item} for b in top.because.tolist()]
+    return SourceResult("collaborative", top.items, top.scores, reasons)
 
 
 def content_scores(state: UserState, catalog: Catalog, items: np.ndarray, weights: dict[str, float]) -> np.ndarray:
@@ -80,15 +69,14 @@ def content_scores(state: UserState, catalog: Catalog, items: np.ndarray, weight
 
 
 def content(state: UserState, catalog: Catalog, k: int, weights: dict[str, float]) -> SourceResult:
-    index = {"hashtag": catalog.by_hashtag, "sound": catalog.by_sound, "creator": catalog.by_creator}
     parts, part_w, part_why = [], [], []
     for kind, aff in state.affinity.items():
-        for value, w in sorted(aff.items(), key=lambda kv: -kv[1])[:TOP_FEATURES]:
+        for value, w in heapq.nlargest(TOP_FEATURES, aff.items(), key=lambda kv: kv[1]):
             if w <= 0:
                 break
-            members = index[kind].get(value, [])[-FEATURE_SCAN:]
-            if members:
-                parts.append(np.asarray(members, dtype=np.int64))
+            members = catalog.newest(kind, value, FEATURE_SCAN)
+            if len(members):
+                parts.append(members)
                 part_w.append(weights.get(kind, 1.0) * w)
                 part_why.append((kind, value))
     if not parts:
@@ -108,10 +96,9 @@ def content(state: UserState, catalog: Catalog, k: int, weights: dict[str, float
 
 
 def following(follows: Iterable[Hashable], catalog: Catalog, k: int) -> SourceResult:
-    items = [i for c in follows for i in catalog.by_creator.get(c, [])[-FEATURE_SCAN:]]
-    if not items:
+    arr = np.concatenate([np.zeros(0, dtype=np.int64)] + [catalog.newest("creator", c, FEATURE_SCAN) for c in follows])
+    if not len(arr):
         return SourceResult("following", np.zeros(0, dtype=np.int64), np.zeros(0))
-    arr = np.array(items, dtype=np.int64)
     # Newest first: a followed creator's fresh upload is the point of following them.
     order = np.argsort(-catalog.created_at[arr], kind="stable")[:k]
     reasons = [{"creator": catalog.items[i].creator} for i in arr[order]]
