@@ -2,7 +2,7 @@ from collections import Counter
 
 from conftest import T0
 
-from reelbox.recsys import Engine, Model
+from reelbox.recsys import Engine, Item, Model, sources
 
 
 def _watch_cats(engine: Engine, user: str) -> None:
@@ -88,3 +88,19 @@ def test_reasons_are_explained(engine: Engine) -> None:
     rec = engine.recommend("why", 1)[0]
     assert rec.source == "collaborative" and rec.reason_code == "similar_to_watched"
     assert "because" in rec.reason_args
+
+
+def test_a_new_video_joins_the_content_and_following_sources_of_its_hashtag_and_creator(engine: Engine) -> None:
+    # Both sources read cached arrays of each feature's newest members: an addition must show at once.
+    _watch_cats(engine, "fresh")
+    m = engine.model
+    state = m.users["fresh"]
+    state.follows.add("c3")
+    first_content = sources.content(state, m.catalog, 1000, engine.config["content"])
+    first_following = sources.following(state.follows, m.catalog, 1000)
+    engine.add_items([Item("new-cat", creator="c3", hashtags=("cats",), created_at=T0 + 999)])
+    new = m.catalog.index["new-cat"]
+    assert new not in first_content.items and new in sources.content(state, m.catalog, 1000,
+                                                                      engine.config["content"]).items
+    assert new not in first_following.items
+    assert sources.following(state.follows, m.catalog, 1000).items[0] == new  # newest first
