@@ -20,7 +20,6 @@ import os
 import shutil
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -100,34 +99,49 @@ print("BENCH_EVENTS " + json.dumps({"events": made, "views": i + 1, "anonymous_d
 """
 
 
-def warm_up(base: str, clients: int = 4) -> float:
-    """Until every web process has loaded the model: each loads it as it starts (1.5 s at 100k videos), which
-    may still be running when the server first answers, and meanwhile serves cold pages. Returns the wait."""
+# What a kept data dir holds, for --reuse: the events generated and the anonymous devices among them.
+COUNTED = """
+import json
+from reelbox.feed.models import Event
+anonymous = Event.objects.filter(user__isnull=True).values("device_id").distinct().count()
+print("BENCH_COUNTED " + json.dumps({"events": Event.objects.count(), "anonymous_devices": anonymous}))
+"""
+
+
+def warm_up(base: str, in_a_row: int = 40) -> float:
+    """Until every web process has loaded the model. Each loads it in the background as it starts (1.5 s at
+    100k videos, ~15 s at 1M) and serves cold pages meanwhile, fast, so page speed cannot tell; a page names
+    the model that ranked it (``Reelbox-Model``), and ``in_a_row`` such pages, each on a new connection that
+    any process may take, leave a process without the model a chance of 2^-40 with two. Returns the wait."""
     started = time.perf_counter()
-
-    def one(n: int) -> float:
-        t = time.perf_counter()
-        httpx.get(base + "/api/v1/feed/foryou", cookies={"rb_device": f"benchdevice{n:06d}"}, timeout=60)
-        return time.perf_counter() - t
-
-    with ThreadPoolExecutor(clients) as pool:
-        while time.perf_counter() - started < 120:
-            # A page is ~10 ms; a round of one page per web thread well under a model load means all loaded.
-            if max(pool.map(one, range(clients))) < 0.5:
-                break
+    streak = n = 0
+    while streak < in_a_row:
+        if time.perf_counter() - started > 300:
+            raise SystemExit("the web processes did not load the model within 300 s")
+        r = httpx.get(base + "/api/v1/feed/foryou", cookies={"rb_device": f"benchdevice{n % 1000:06d}"}, timeout=60)
+        n += 1
+        streak = streak + 1 if "Reelbox-Model" in r.headers else 0
+        if not streak:
+            time.sleep(0.2)
     return time.perf_counter() - started
 
 
 def run_size(videos: int, args: argparse.Namespace) -> dict:
     keep = f"{args.keep}-{videos}" if args.keep and args.compare else args.keep
-    if keep and Path(keep).exists() and any(Path(keep).iterdir()):
-        raise SystemExit(f"--keep: {keep} is not empty")
+    reuse = bool(keep and Path(keep).exists() and any(Path(keep).iterdir()))
+    if reuse and not args.reuse:
+        raise SystemExit(f"--keep: {keep} is not empty (--reuse measures on it as it is)")
     with data_dir(keep) as data:
-        started = time.perf_counter()
-        populate(data, videos, topics=args.topics)
-        result: dict = {"videos": videos, "populate_s": time.perf_counter() - started}
-        print(f"[{videos} videos] populated in {result['populate_s']:.0f} s", flush=True)
-        if args.events:
+        result: dict = {"videos": videos}
+        if reuse:
+            result["events"] = json.loads(shell(data, COUNTED).split("BENCH_COUNTED ", 1)[1])
+            print(f"[{videos} videos] reusing {keep}: {result['events']['events']} events", flush=True)
+        else:
+            started = time.perf_counter()
+            populate(data, videos, topics=args.topics)
+            result["populate_s"] = time.perf_counter() - started
+            print(f"[{videos} videos] populated in {result['populate_s']:.0f} s", flush=True)
+        if args.events and not reuse:
             out = shell(data, EVENTS, events=args.events, devices=args.devices, days=args.days)
             result["events"] = json.loads(out.split("BENCH_EVENTS ", 1)[1])
             e = result["events"]
@@ -141,7 +155,7 @@ def run_size(videos: int, args: argparse.Namespace) -> dict:
             result["warm_up_s"] = warm_up(base)
             result["trivial"] = load_wrk(base, "/api/v1/ping", args.clients, args.seconds, walk=False)
             result["cold"] = load_wrk(base, "/api/v1/feed/foryou", args.clients, args.seconds, walk=True)
-            if args.events:
+            if "events" in result:
                 os.environ["BENCH_DEVICES"] = str(min(args.personal, result["events"]["anonymous_devices"]))
                 result["personal"] = load_wrk(base, "/api/v1/feed/foryou", args.clients, args.seconds,
                                               "foryou_personal.lua")
@@ -192,6 +206,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--keep", metavar="DIR", help="build the data dir here and keep it (bench/foryou_steps.py "
                         "reads it); with --compare, DIR-<videos> per size")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep, measure on data dirs kept by an earlier run (retrained, not rebuilt)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk (Debian package `wrk`)")

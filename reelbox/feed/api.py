@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from reelbox.core import regions
 from reelbox.core.auth import TokenOrSession, resolve_user
 from reelbox.core.errors import ApiError
-from reelbox.feed import actions, queries
+from reelbox.feed import actions, queries, recommender
 from reelbox.videos.api import VideoOut
 
 router = Router(tags=["feed"])
@@ -66,7 +66,11 @@ def foryou(request, cursor: str | None = None, limit: int = queries.PAGE_SIZE):
     being discovered otherwise. Each item says why it was chosen (``reason``)."""
     # The user is resolved only if the viewer may have a history (first visits never do).
     items, next_cursor = queries.foryou_page(queries.who(request), cursor, limit)
-    return _page(items, next_cursor)
+    response = _page(items, next_cursor)
+    model = recommender.serving_digest()
+    if model is not None:
+        response["Reelbox-Model"] = model
+    return response
 
 
 def _page(items: list[str], next_cursor: str | None) -> HttpResponse:

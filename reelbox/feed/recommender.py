@@ -364,6 +364,15 @@ def serving_engine(wait: bool = False) -> Engine | None:
     return s.engine
 
 
+def serving_digest() -> str | None:
+    """A short digest of the model version this process ranks with, or None while it has none loaded.
+
+    Sent with For You pages (``Reelbox-Model``) so an operator or a benchmark can tell when every web process
+    serves a new version; a digest, since the version itself tells how many events the platform has."""
+    version = serving_version()
+    return None if version is None else hashlib.sha256(version.encode()).hexdigest()[:12]
+
+
 def preload() -> None:
     """Load the newest model in the background as a web process starts, so its first For You requests do not
     wait for it (1.5 s at 100k videos); a request arriving meanwhile waits only for what is left."""

@@ -3,6 +3,7 @@ model versions and the worker's retrain."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 
@@ -258,6 +259,9 @@ def test_model_is_versioned_and_swapped_without_downtime(settings, catalogue, ap
     assert recommender.serving_version() == second.version
     assert recommender.serving_engine() is not engine
     assert page(api)["items"]
+    # Each page names (as a digest: the version counts the platform's events) the model that ranked it.
+    served = api.get("/api/v1/feed/foryou")["Reelbox-Model"]
+    assert served == hashlib.sha256(second.version.encode()).hexdigest()[:12] and second.version not in served
     # Old versions beyond KEEP_VERSIONS are pruned with their files.
     made = [first.path, second.path] + [recommender.train().path for _ in range(3)]
     kept = set(RecModel.objects.values_list("path", flat=True))
@@ -286,6 +290,7 @@ def test_no_model_yet_still_serves(api, make_user):
     ready_video(make_user(), caption="alone #first")
     assert RecModel.objects.count() == 0
     assert [i["reason"]["code"] for i in page(api)["items"]] in (["popular"], ["new_video"])
+    assert "Reelbox-Model" not in api.get("/api/v1/feed/foryou")
 
 
 def test_training_reads_events_likes_and_feedback(auth_api, api, catalogue):
