@@ -33,35 +33,62 @@ class Catalog:
         return len(self.items)
 
     def add(self, items: Iterable[Item]) -> list[int]:
-        """Register items (idempotent per id, metadata of a known id is replaced); returns their indices."""
+        """Register items (idempotent per id, metadata of a known id is replaced); returns their indices.
+
+        Written for bulk: a model file of 1M items is loaded through here by every web process."""
         out: list[int] = []
-        new_dur, new_created, new_boost = [], [], []
+        base = len(self.items)
+        index, all_items = self.index, self.items
+        replaced: list[int] = []
         for it in items:
-            idx = self.index.get(it.item)
-            if idx is not None:
-                self.items[idx] = it
-                self.duration[idx], self.created_at[idx] = it.duration_s, it.created_at
-                self.boost[idx] = it.boost
-                out.append(idx)
-                continue
-            idx = len(self.items)
-            self.items.append(it)
-            self.index[it.item] = idx
-            self.by_creator[it.creator].append(idx)
-            for tag in it.hashtags:
-                self.by_hashtag[tag].append(idx)
-            if it.sound is not None:
-                self.by_sound[it.sound].append(idx)
-            new_dur.append(it.duration_s)
-            new_created.append(it.created_at)
-            new_boost.append(it.boost)
+            idx = index.get(it.item)
+            if idx is None:
+                idx = index[it.item] = len(all_items)
+                all_items.append(it)
+            else:
+                all_items[idx] = it
+                if idx < base:
+                    replaced.append(idx)
             out.append(idx)
-        if new_dur:
-            self.duration = np.concatenate([self.duration, np.array(new_dur, dtype=np.float64)])
-            self.created_at = np.concatenate([self.created_at, np.array(new_created, dtype=np.float64)])
-            self.boost = np.concatenate([self.boost, np.array(new_boost, dtype=np.float64)])
-        self._encode()
+        fresh = all_items[base:]
+        by_creator, by_hashtag, by_sound = self.by_creator, self.by_hashtag, self.by_sound
+        for idx, it in enumerate(fresh, base):
+            by_creator[it.creator].append(idx)
+            for tag in it.hashtags:
+                by_hashtag[tag].append(idx)
+            if it.sound is not None:
+                by_sound[it.sound].append(idx)
+        n = len(fresh)
+        self.duration = np.concatenate([self.duration, np.fromiter((it.duration_s for it in fresh), float, n)])
+        self.created_at = np.concatenate([self.created_at, np.fromiter((it.created_at for it in fresh), float, n)])
+        self.boost = np.concatenate([self.boost, np.fromiter((it.boost for it in fresh), float, n)])
+        for idx in replaced:
+            it = all_items[idx]
+            self.duration[idx], self.created_at[idx], self.boost[idx] = it.duration_s, it.created_at, it.boost
+        self._encode(base, replaced)
         return out
+
+    def columns(self) -> tuple[dict[str, list], dict[str, np.ndarray]]:
+        """The catalogue as columns (the model file's layout): JSON lists, and arrays for the numbers.
+
+        Loading a million items from columns takes a fraction of the time one JSON object per item does."""
+        items = self.items
+        lists = {"item": [it.item for it in items], "creator": [it.creator for it in items],
+                 "sound": [it.sound for it in items], "language": [it.language for it in items],
+                 "hashtags": [t for it in items for t in it.hashtags]}
+        arrays = {"tag_count": np.fromiter((len(it.hashtags) for it in items), np.int64, len(items)),
+                  "duration": self.duration, "created_at": self.created_at, "boost": self.boost}
+        return lists, arrays
+
+    @classmethod
+    def from_columns(cls, lists: dict[str, list], arrays: dict[str, np.ndarray]) -> Catalog:
+        ends = np.cumsum(arrays["tag_count"]).tolist()
+        tags = lists["hashtags"]
+        hashtags = [tuple(tags[a:b]) for a, b in zip([0] + ends[:-1], ends)]
+        return cls(map(Item, lists["item"], lists["creator"], hashtags, lists["sound"],
+                       np.asarray(arrays["duration"], dtype=np.float64).tolist(),
+                       np.asarray(arrays["created_at"], dtype=np.float64).tolist(), lists["language"],
+                       np.asarray(arrays["boost"], dtype=np.float64).tolist()))
 
     def newest(self, kind: str, value: Hashable, limit: int) -> np.ndarray:
         """The newest `limit` items with a feature (kind "hashtag", "sound" or "creator"), as an array.
@@ -81,27 +108,35 @@ class Catalog:
         """Code of a feature value, or -1 (matches nothing) when no item has it."""
         return -1 if value is None else self.vocab[kind].get(value, -1)
 
-    def _encode(self) -> None:
-        start = len(self.creator_code)
-        if start == len(self.items) and all(len(self.items[i].hashtags) <= self.tag_codes.shape[1]
-                                            for i in range(start)):
+    def _encode(self, start: int, replaced: list[int]) -> None:
+        """Feature codes of the items from ``start`` on and of the ``replaced`` ones."""
+        rows = list(range(start, len(self.items))) + replaced
+        if not rows:
             return
-        fresh = self.items[start:]
+        vocab = self.vocab
 
-        def enc(kind: str, v: Hashable) -> int:
-            if v is None:
-                return -1
-            return self.vocab[kind].setdefault(v, len(self.vocab[kind]))
+        def codes(kind: str, values: Iterable[Hashable]) -> list[int]:
+            table = vocab[kind]
+            return [-1 if v is None else table.setdefault(v, len(table)) for v in values]
 
-        width = max([self.tag_codes.shape[1]] + [len(it.hashtags) for it in fresh])
-        tags = np.full((len(fresh), width), -1, dtype=np.int64)
-        for r, it in enumerate(fresh):
-            tags[r, : len(it.hashtags)] = [enc("hashtag", t) for t in it.hashtags]
-        old = np.full((start, width), -1, dtype=np.int64)
-        old[:, : self.tag_codes.shape[1]] = self.tag_codes[:start]
-        self.tag_codes = np.vstack([old, tags])
-        self.creator_code = np.concatenate([self.creator_code, [enc("creator", it.creator) for it in fresh]]).astype(np.int64)
-        self.sound_code = np.concatenate([self.sound_code, [enc("sound", it.sound) for it in fresh]]).astype(np.int64)
+        chosen = [self.items[i] for i in rows]
+        counts = np.fromiter((len(it.hashtags) for it in chosen), np.int64, len(chosen))
+        width = max(self.tag_codes.shape[1], int(counts.max(initial=0)))
+        n = len(self.items)
+        tags = np.full((n, width), -1, dtype=np.int64)
+        tags[: start, : self.tag_codes.shape[1]] = self.tag_codes[:start]
+        flat = codes("hashtag", (t for it in chosen for t in it.hashtags))
+        row = np.repeat(np.asarray(rows, dtype=np.int64), counts)
+        tags[row, np.arange(len(flat)) - np.repeat(np.cumsum(counts) - counts, counts)] = flat
+        for i in replaced:  # a replaced item keeps no code of its old hashtags
+            tags[i, len(self.items[i].hashtags):] = -1
+        self.tag_codes = tags
+        creator = np.full(n, -1, dtype=np.int64)
+        sound = np.full(n, -1, dtype=np.int64)
+        creator[:start], sound[:start] = self.creator_code[:start], self.sound_code[:start]
+        creator[rows] = codes("creator", (it.creator for it in chosen))
+        sound[rows] = codes("sound", (it.sound for it in chosen))
+        self.creator_code, self.sound_code = creator, sound
 
     def codes_of(self, kind: str, items: np.ndarray) -> np.ndarray:
         """(len(items), width) codes of `kind` per item, -1 padded."""

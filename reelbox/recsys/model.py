@@ -22,7 +22,8 @@ from reelbox.recsys.ranker import ActionRates, Trending
 from reelbox.recsys.signals import Item, WatchQuantiles
 from reelbox.recsys.state import UserState
 
-FORMAT = 1
+# 2: the catalogue as columns (see Catalog.columns); 1, one JSON object per item, is still read.
+FORMAT = 2
 FILENAME = "model.npz"
 
 
@@ -39,9 +40,10 @@ class Model:
     users: dict[Hashable, UserState] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
+        catalog_lists, catalog_arrays = self.catalog.columns()
         header = {
             "format": FORMAT, "version": self.version, "config": self.config,
-            "items": [it.to_json() for it in self.catalog.items],
+            "catalog": catalog_lists,
             "collab_config": self.collab.to_dict(),
             "trending": {"ref": self.trending.ref, "half_life_s": self.trending.half_life_s},
             "pools": self.pools.state(),
@@ -55,6 +57,7 @@ class Model:
             "collab_shape": np.array(m.shape), "quantile_edges": self.quantiles.edges,
             "trending_scores": self.trending.scores,
         }
+        arrays.update({f"catalog_{k}": v for k, v in catalog_arrays.items()})
         for i, t in enumerate(self.quantiles.tables):
             arrays[f"quantile_{i}"] = t
         arrays.update(self.rates.arrays())
@@ -67,8 +70,13 @@ class Model:
         with np.load(io.BytesIO(data), allow_pickle=False) as z:
             a = {k: z[k] for k in z.files}
         header = json.loads(a["header"].tobytes().decode())
-        if header["format"] != FORMAT:
+        if header["format"] not in (1, FORMAT):
             raise ValueError(f"unsupported recsys model format {header['format']}")
+        if header["format"] == 1:
+            catalog = Catalog(Item.from_json(d) for d in header["items"])
+        else:
+            catalog = Catalog.from_columns(header["catalog"], {k[len("catalog_"):]: v for k, v in a.items()
+                                                                if k.startswith("catalog_")})
         matrix = sp.csr_matrix((a["collab_data"], a["collab_indices"], a["collab_indptr"]),
                                shape=tuple(a["collab_shape"]))
         cfg = header["config"]
@@ -79,7 +87,7 @@ class Model:
         tables = [np.array(a[f"quantile_{i}"]) for i in range(header["n_quantile_tables"])]
         return cls(
             version=header["version"], config=cfg,
-            catalog=Catalog(Item.from_json(d) for d in header["items"]),
+            catalog=catalog,
             collab=CollabModel(CollabConfig(**header["collab_config"]), matrix),
             quantiles=WatchQuantiles(np.array(a["quantile_edges"]), tables),
             rates=ActionRates.from_arrays(a), trending=trending, pools=pools,

@@ -1,8 +1,13 @@
+import io
+import json
 from collections import Counter
+
+import numpy as np
 
 from conftest import T0
 
 from reelbox.recsys import Engine, Item, Model, sources
+from reelbox.recsys.catalog import Catalog
 
 
 def _watch_cats(engine: Engine, user: str) -> None:
@@ -81,6 +86,39 @@ def test_save_load_round_trip_identical(engine: Engine, tmp_path) -> None:
     for user in ("saver", "u2", "nobody"):
         assert other.recommend(user, 15) == engine.recommend(user, 15)
     assert Model.from_bytes(engine.model.to_bytes()).version == engine.model.version
+    _same_catalog(loaded.catalog, engine.model.catalog)
+
+
+def _same_catalog(a, b) -> None:
+    assert a.items == b.items and a.index == b.index and a.vocab == b.vocab
+    assert {k: list(v) for k, v in a.by_hashtag.items()} == {k: list(v) for k, v in b.by_hashtag.items()}
+    for name in ("duration", "created_at", "boost", "creator_code", "sound_code", "tag_codes"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_a_model_file_in_the_first_format_still_loads(engine: Engine) -> None:
+    # Format 1 kept one JSON object per item; a server upgraded past it must still serve its last model.
+    with np.load(io.BytesIO(engine.model.to_bytes())) as z:
+        arrays = {k: z[k] for k in z.files if not k.startswith("catalog_")}
+    header = json.loads(arrays["header"].tobytes())
+    del header["catalog"]
+    header |= {"format": 1, "items": [it.to_json() for it in engine.model.catalog.items]}
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    old = io.BytesIO()
+    np.savez(old, **arrays)
+    loaded = Model.from_bytes(old.getvalue())
+    _same_catalog(loaded.catalog, engine.model.catalog)
+    assert Engine(model=loaded).recommend("u3", 15) == engine.recommend("u3", 15)
+
+
+def test_replacing_an_items_metadata_recodes_its_features() -> None:
+    catalog = Catalog([Item("a", "c1", ("cats", "dogs", "fish"), "s1"), Item("b", "c2", ("cats",))])
+    catalog.add([Item("a", "c3", ("birds",), None, duration_s=7.0), Item("z", None, ())])
+    assert [it.item for it in catalog.items] == ["a", "b", "z"] and catalog.duration[0] == 7.0
+    assert catalog.creator_code.tolist() == [catalog.code("creator", "c3"), catalog.code("creator", "c2"), -1]
+    assert catalog.sound_code.tolist() == [-1, -1, -1]
+    assert catalog.tag_codes[0].tolist() == [catalog.code("hashtag", "birds"), -1, -1]
+    assert catalog.tag_codes[1].tolist() == [catalog.code("hashtag", "cats"), -1, -1]
 
 
 def test_reasons_are_explained(engine: Engine) -> None:
