@@ -183,9 +183,7 @@ def cold_list() -> list[tuple[int, int, str]]:
         hot = [pk for pk in ids if pk in ok]
     popular = list(playable.order_by("-view_count", "-pk").values_list("pk", flat=True)[:COLD_LIST_SIZE])
     newest = list(playable.order_by("-created_at", "-pk").values_list("pk", flat=True)[:COLD_LIST_SIZE // 2])
-    exploring = recommender.exploring_ids(engine)
-    known = engine.model.catalog.index if engine is not None else {}
-    explore = [pk for pk in newest if exploring is None or pk in exploring or pk not in known]
+    explore = recommender.still_exploring(engine, newest)
     taken = set(hot)
     main = [(pk, "trending") for pk in hot] + [(pk, "popular") for pk in popular if pk not in taken]
     meta = _meta(list(dict.fromkeys([pk for pk, _c in main] + explore)))

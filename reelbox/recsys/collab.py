@@ -8,6 +8,7 @@ only adds one sparse row.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from dataclasses import asdict, dataclass, replace
 
@@ -35,6 +36,20 @@ class CollabConfig:
     tail_weight: float = 0.2
     tail_dim: int = 64
     tail_neighbours: int = 50
+
+
+_scratch = threading.local()
+
+
+def _work_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's catalogue-long work arrays: scores (all zeros between uses) and a slot table.
+
+    Allocating them per user cost more than the rest of the source at 1M items (zeroing 8 MB: 0.2-0.25 ms);
+    kept per thread, a user costs only what its history's neighbours touch."""
+    arrays = getattr(_scratch, "arrays", None)
+    if arrays is None or len(arrays[0]) != n:
+        arrays = _scratch.arrays = (np.zeros(n), np.empty(n, dtype=np.int64))
+    return arrays
 
 
 @dataclass(frozen=True)
@@ -71,15 +86,23 @@ class CollabModel:
         cols = rows.indices
         if k <= 0 or not len(cols):
             return UserTop.empty()
-        total = np.asarray(rows.T @ w).ravel()  # dense, but only the history's neighbours are read from it
-        total[items] = -np.inf
-        # Distinct neighbours without sorting: each column keeps the position of its last entry.
-        slot = np.empty(self.n_items, dtype=np.int64)
-        position = np.arange(len(cols))
-        slot[cols] = position
-        cand = cols[slot[cols] == position]
-        cand = cand[total[cand] > 0]
-        top = cand[top_indices(total[cand], k)]
+        term = rows.data * np.repeat(w, np.diff(rows.indptr))
+        total, slot = _work_arrays(self.n_items)
+        try:
+            np.add.at(total, cols, term)
+            total[items] = -np.inf
+            # Distinct neighbours without sorting: each column keeps the position of its last entry.
+            position = np.arange(len(cols))
+            slot[cols] = position
+            cand = cols[slot[cols] == position]
+            scores = total[cand]
+        finally:
+            total[cols] = 0.0  # back to all zeros for this thread's next user
+            total[items] = 0.0
+        keep = scores > 0
+        cand, scores = cand[keep], scores[keep]
+        best = top_indices(scores, k)
+        top, top_scores = cand[best], scores[best]
         # "Because you watched X": per chosen item, the history row whose term w_h * B[h, item] is largest.
         slot[top] = np.arange(len(top))
         s = slot[cols]
@@ -87,11 +110,10 @@ class CollabModel:
         mine[mine] = top[s[mine]] == cols[mine]
         entry = np.flatnonzero(mine)
         row = np.searchsorted(rows.indptr, entry, side="right") - 1
-        term = rows.data[entry] * w[row]
-        order = np.lexsort((-term, s[entry]))  # by chosen item, largest term first (stable on ties)
+        order = np.lexsort((-term[entry], s[entry]))  # by chosen item, largest term first (stable on ties)
         first = np.r_[0, np.flatnonzero(np.diff(s[entry][order])) + 1] if len(entry) else entry
         because = items[row[order[first]]]
-        return UserTop(top, total[top], because)
+        return UserTop(top, top_scores, because)
 
     def _transform(self, history: sp.csr_matrix) -> sp.csr_matrix:
         h = history.tocsr(copy=True)

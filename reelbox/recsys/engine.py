@@ -262,7 +262,7 @@ class Engine:
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
         it = cat.items[item]
-        return Slot(item, score, it.creator, frozenset(t for t in it.hashtags if t not in common[1]), explore)
+        return Slot(item, score, it.creator, frozenset(it.hashtags).difference(common[1]), explore)
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],
                  held: Callable[[Hashable], bool] | Collection[Hashable]) -> Callable[[np.ndarray], np.ndarray]:
