@@ -99,12 +99,13 @@ print("BENCH_EVENTS " + json.dumps({"events": made, "views": i + 1, "anonymous_d
 """
 
 
-# What a kept data dir holds, for --reuse: the events generated and the anonymous devices among them.
+# What a kept data dir holds, for --reuse: its events, the anonymous devices among them, its model versions.
 COUNTED = """
 import json
-from reelbox.feed.models import Event
+from reelbox.feed.models import Event, RecModel
 anonymous = Event.objects.filter(user__isnull=True).values("device_id").distinct().count()
-print("BENCH_COUNTED " + json.dumps({"events": Event.objects.count(), "anonymous_devices": anonymous}))
+print("BENCH_COUNTED " + json.dumps({"events": Event.objects.count(), "anonymous_devices": anonymous,
+                                    "models": RecModel.objects.count()}))
 """
 
 
@@ -146,10 +147,14 @@ def run_size(videos: int, args: argparse.Namespace) -> dict:
             result["events"] = json.loads(out.split("BENCH_EVENTS ", 1)[1])
             e = result["events"]
             print(f"[{videos} videos] {e['events']} events ({e['views']} views) in {e['seconds']:.0f} s", flush=True)
-        result["train"] = t = train(data)
-        print(f"[{videos} videos] trained in {t['seconds']:.1f} s: {t['items']} items, {t['pairs']} viewer-video "
-              f"pairs, {t['viewers']} viewers, model {t['model_bytes'] / 1e6:.1f} MB, peak RSS "
-              f"{t['peak_rss_mb']:.0f} MB", flush=True)
+        if reuse and result["events"]["models"]:
+            result["train"] = t = None
+        else:
+            result["train"] = t = train(data)
+        if t:
+            print(f"[{videos} videos] trained in {t['seconds']:.1f} s: {t['items']} items, {t['pairs']} viewer-video "
+                  f"pairs, {t['viewers']} viewers, model {t['model_bytes'] / 1e6:.1f} MB, peak RSS "
+                  f"{t['peak_rss_mb']:.0f} MB", flush=True)
         result["load_before"] = os.getloadavg()[0]
         with serve(data, args) as base:
             result["warm_up_s"] = warm_up(base)
@@ -207,7 +212,7 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="build the data dir here and keep it (bench/foryou_steps.py "
                         "reads it); with --compare, DIR-<videos> per size")
     parser.add_argument("--reuse", action="store_true",
-                        help="with --keep, measure on data dirs kept by an earlier run (retrained, not rebuilt)")
+                        help="with --keep, measure on data dirs kept by an earlier run (trained only if they hold no model)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("needs wrk (Debian package `wrk`)")
