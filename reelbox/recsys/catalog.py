@@ -10,6 +10,10 @@ import numpy as np
 from reelbox.recsys.signals import Item
 
 
+# Features with at least this many items keep their newest members as an array (see Catalog.newest).
+NEWEST_KEPT_FROM = 64
+
+
 class Catalog:
     def __init__(self, items: Iterable[Item] = ()) -> None:
         self.items: list[Item] = []
@@ -94,10 +98,13 @@ class Catalog:
         """The newest `limit` items with a feature (kind "hashtag", "sound" or "creator"), as an array.
 
         Every personal page reads a few of these; converting a list of a thousand ints each time cost more
-        than the rest of the content source. Kept until the feature gains an item (lists only grow)."""
+        than the rest of the content source. Kept until the feature gains an item (lists only grow); short
+        lists are cheap to convert and most features have one (a sound used once), so they are not kept."""
         members = {"hashtag": self.by_hashtag, "sound": self.by_sound, "creator": self.by_creator}[kind].get(value)
         if not members:
             return np.zeros(0, dtype=np.int64)
+        if len(members) < NEWEST_KEPT_FROM:
+            return np.array(members[-limit:], dtype=np.int64)
         key = (kind, value, limit)
         cached = self._newest.get(key)
         if cached is None or cached[0] != len(members):

@@ -7,6 +7,7 @@ import numpy as np
 from conftest import T0
 
 from reelbox.recsys import Engine, Item, Model, sources
+from reelbox.recsys import catalog as catalog_module
 from reelbox.recsys.catalog import Catalog
 
 
@@ -128,8 +129,11 @@ def test_reasons_are_explained(engine: Engine) -> None:
     assert "because" in rec.reason_args
 
 
-def test_a_new_video_joins_the_content_and_following_sources_of_its_hashtag_and_creator(engine: Engine) -> None:
-    # Both sources read cached arrays of each feature's newest members: an addition must show at once.
+def test_a_new_video_joins_the_content_and_following_sources_of_its_hashtag_and_creator(engine: Engine,
+                                                                                       monkeypatch) -> None:
+    # Both sources read cached arrays of each feature's newest members (here of every feature, however
+    # short): an addition must show at once.
+    monkeypatch.setattr(catalog_module, "NEWEST_KEPT_FROM", 1)
     _watch_cats(engine, "fresh")
     m = engine.model
     state = m.users["fresh"]
