@@ -48,7 +48,12 @@ class User(AbstractUser):
 
     @property
     def shown_name(self) -> str:
-        return self.display_name or self.username
+        return shown_name(self.username, self.display_name)
+
+
+def shown_name(username: str, display_name: str | None) -> str:
+    """The name a user goes by: the display name, or the username when none is set. Also for column reads."""
+    return display_name or username
 
 
 class ApiToken(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import authenticate
 
-from reelbox.accounts.models import ApiToken, User
+from reelbox.accounts.models import ApiToken, User, shown_name
 from reelbox.social import queries as social_queries
 
 
@@ -15,7 +15,7 @@ def person(user: User) -> dict:
 
 def person_of(username: str, display_name: str, avatar: str | None) -> dict:
     """``person`` from the columns (``avatar`` as stored: a name in the avatar field's storage)."""
-    return {"username": username, "display_name": display_name or username,
+    return {"username": username, "display_name": shown_name(username, display_name),
             "avatar_url": User._meta.get_field("avatar").storage.url(avatar) if avatar else None}
 
 
