@@ -12,6 +12,7 @@ The served model is never mutated by requests: each request rebuilds its viewer'
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import hmac
@@ -371,7 +372,13 @@ def serving_digest() -> str | None:
     Sent with For You pages (``Reelbox-Model``) so an operator or a benchmark can tell when every web process
     serves a new version; a digest, since the version itself tells how many events the platform has."""
     version = serving_version()
-    return None if version is None else hashlib.sha256(version.encode()).hexdigest()[:12]
+    return None if version is None else _digest(version)
+
+
+@functools.lru_cache(maxsize=4)
+def _digest(version: str) -> str:
+    # Every For You response asks; versions change once a retrain.
+    return hashlib.sha256(version.encode()).hexdigest()[:12]
 
 
 def preload() -> None:
@@ -418,8 +425,9 @@ def still_exploring(engine: Engine | None, ids: list[int]) -> list[int]:
     index, pools = engine.model.catalog.index, engine.model.pools.items
     out = []
     for pk in ids:
-        exposure = pools.get(index[pk]) if pk in index else None
-        if pk not in index or exposure is not None and exposure.status == ACTIVE:
+        item = index.get(pk)
+        exposure = None if item is None else pools.get(item)
+        if item is None or exposure is not None and exposure.status == ACTIVE:
             out.append(pk)
     return out
 
