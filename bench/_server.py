@@ -47,9 +47,12 @@ def data_dir(keep: str | None = None) -> Iterator[Path]:
 @contextlib.contextmanager
 def server(data: Path, *args: str, **extra: str) -> Iterator[str]:
     port = free_port()
+    # The server's log goes to a file (a pipe nobody reads would block the server once full), kept with the data.
+    log = (data / "server.log").open("ab")
     proc = subprocess.Popen([sys.executable, "-m", "reelbox.cli", "run", "--no-seed", "--port", str(port), *args],
-                            env=bench_env(data, **extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=bench_env(data, **extra), stdout=subprocess.DEVNULL, stderr=log,
                             start_new_session=True)
+    log.close()
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -60,7 +63,8 @@ def server(data: Path, *args: str, **extra: str) -> Iterator[str]:
             except httpx.HTTPError:
                 time.sleep(0.2)
         else:
-            raise RuntimeError(proc.stderr.read().decode()[-2000:] if proc.poll() is not None else "server did not start")
+            raise RuntimeError((data / "server.log").read_text(errors="replace")[-2000:] if proc.poll() is not None
+                               else "server did not start")
         yield url
     finally:
         os.killpg(proc.pid, 15)

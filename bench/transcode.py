@@ -1,17 +1,17 @@
 """Upload -> first playable -> full ladder through Reelbox, against bare ffmpeg in the same run.
 
-    python bench/transcode.py [--duration 15]
+    python bench/transcode.py [--duration 15] [--mode cascade|first-alone|one-pass|all]
 
-The clip is 1080x1920 30 fps with film grain (noise=alls=10), encoded at a phone camera's bitrate
-(H.264 High, 17 Mbit/s by default): realistic phone footage, far harder to encode than a clean pattern. The baselines are single ffmpeg commands with the same
-encoder settings as Reelbox's ladder: the 720p rendition alone, and all four rungs in one process (the
-target's baseline, decoding the source once). A third figure, the 720p command followed by one for the rest
-of the ladder, is what Reelbox's default two passes cost without Reelbox: the gap between it and the
-one-process ladder is the second decode of the source, the price of publishing 720p first.
-Reelbox is timed both ways of cutting its ladder into passes (REELBOX_TRANSCODE_FIRST_ALONE): 720p alone,
-then the rest (the default), and every rung in one pass. Either way a video counts as playable once the
-720p rung's growing HLS playlist is far enough ahead of a viewer starting from the beginning
-(reelbox/videos/progressive.py).
+The clip is 1080x1920 30 fps with film grain (noise=alls=10), encoded at a phone camera's bitrate (H.264
+High, 17 Mbit/s by default): realistic phone footage, far harder to encode than a clean pattern. The
+baselines are bare ffmpeg commands with the same encoder settings as Reelbox's ladder: the 720p rendition
+alone, and all four rungs in one process (the target's baseline, decoding the source once).
+Reelbox is timed with each way of cutting its ladder into passes (REELBOX_TRANSCODE_PASSES), and each is
+also compared with the same passes run bare, which separates what the passes cost from what Reelbox adds.
+Whatever the passes, a video counts as playable once the 720p rung's growing HLS playlist is far enough
+ahead of a viewer starting from the beginning (reelbox/videos/progressive.py).
+`cascade` encodes 480p and 360p from the finished 720p rendition: their PSNR against the source, next to
+the same rungs encoded from the source, is printed too.
 Targets (issue #2): first playable <= 1.15x bare 720p; full ladder <= 1.1x bare ladder.
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -36,6 +37,7 @@ from reelbox.media.probe import probe  # noqa: E402
 
 def bare(src: Path, out: Path, rungs: list) -> float:
     """The bare command: decode once, split, one x264 veryfast encode per rung (Reelbox's settings)."""
+    out.mkdir(exist_ok=True)
     info = probe(src)
     gop = round(2 * info.fps)
     graph = f"[0:v:0]split={len(rungs)}" + "".join(f"[s{i}]" for i in range(len(rungs))) + ";" + ";".join(
@@ -57,10 +59,35 @@ def bare(src: Path, out: Path, rungs: list) -> float:
 POLL_S = 0.2
 
 
-def through_reelbox(src: Path, warmup: Path, expected_rungs: int, first_alone: bool) -> dict:
+def bare_passes(src: Path, out: Path, rungs: list, mode: str) -> float:
+    """The passes of REELBOX_TRANSCODE_PASSES=``mode``, each as a bare command."""
+    if mode == "one-pass":
+        return bare(src, out, rungs)
+    if mode == "first-alone":
+        return bare(src, out, rungs[:1]) + bare(src, out, rungs[1:])
+    first = rungs[0]
+    larger = [r for r in rungs if r.height >= first.height]
+    return bare(src, out, larger) + bare(out / f"{first.height}.mp4", out, [r for r in rungs if r not in larger])
+
+
+def psnr_y(encoded: Path, src: Path) -> float:
+    """Luma PSNR of ``encoded`` against the source scaled to its size, over the whole clip."""
+    info = probe(encoded)
+    with tempfile.TemporaryDirectory() as tmp:
+        stats = Path(tmp) / "psnr.log"
+        run_ffmpeg(["-i", str(encoded), "-i", str(src), "-lavfi",
+                    f"[1:v]scale={info.width}:{info.height}:flags=bicubic,format=yuv420p[ref];"
+                    f"[0:v]format=yuv420p[enc];[enc][ref]psnr=stats_file={stats.name}", "-f", "null", "-"],
+                   timeout=600, cwd=tmp)
+        mse = [float(field.split(":")[1]) for line in stats.read_text().splitlines()
+               for field in line.split() if field.startswith("mse_y:")]
+    return 10 * math.log10(255 ** 2 / (sum(mse) / len(mse)))
+
+
+def through_reelbox(src: Path, warmup: Path, expected_rungs: int, mode: str) -> dict:
     with data_dir() as data:
         manage(data, "migrate", "--verbosity", "0")
-        with (server(data, "--web-workers", "1", REELBOX_TRANSCODE_FIRST_ALONE=str(first_alone).lower()) as base,
+        with (server(data, "--web-workers", "1", REELBOX_TRANSCODE_PASSES=mode) as base,
               httpx.Client(base_url=base, timeout=120) as http):
             token = http.post("/api/v1/auth/signup", json={"username": "bench", "email": "b@example.test",
                                                            "password": "benchmark passphrase"}).json()["token"]
@@ -97,14 +124,18 @@ def through_reelbox(src: Path, warmup: Path, expected_rungs: int, first_alone: b
                     "playable_before_ladder": early}
 
 
+MODES = ("cascade", "first-alone", "one-pass")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--source-kbps", type=int, default=17000, help="bitrate of the generated phone clip")
-    parser.add_argument("--mode", choices=["both", "first-alone", "one-pass"], default="both",
-                        help="REELBOX_TRANSCODE_FIRST_ALONE true, false, or both in turn")
+    parser.add_argument("--mode", choices=[*MODES, "all"], default="all",
+                        help="REELBOX_TRANSCODE_PASSES to time (default: each in turn)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    modes = MODES if args.mode == "all" else (args.mode,)
     with tempfile.TemporaryDirectory(prefix="reelbox-bench-") as tmp:
         tmp = Path(tmp)
         # Encoded like a phone's camera (H.264 High around 17 Mbit/s at 1080p30), so decoding the
@@ -113,39 +144,44 @@ def main() -> None:
                         video_kbps=args.source_kbps)
         info = probe(src)
         rungs = ladder.plan_ladder(info)
-        for name in "abc":
-            (tmp / name).mkdir()
-        bare_720 = bare(src, tmp / "a", rungs[:1])
-        bare_ladder = bare(src, tmp / "b", rungs)
-        bare_passes = bare_720 + bare(src, tmp / "c", rungs[1:])
+        bare_720 = bare(src, tmp / "720", rungs[:1])
+        bare_ladder = bare(src, tmp / "one-pass", rungs)
+        same_passes = {mode: bare_ladder if mode == "one-pass" else bare_passes(src, tmp / mode, rungs, mode)
+                       for mode in modes}
+        # Quality of the rungs below 720p, encoded from the source or (cascade) from the 720p rendition.
+        quality = {}
+        if "cascade" in modes:
+            quality = {f"{r.height}p": {origin: psnr_y(tmp / origin / f"{r.height}.mp4", src)
+                                        for origin in ("one-pass", "cascade")}
+                       for r in rungs if r.height < rungs[0].height}
         warmup = make_clip(tmp / "warm.mp4", duration=1, width=360, height=640)
-        modes = {"720p alone first (default)": True, "one pass": False}
-        if args.mode != "both":
-            modes = {name: alone for name, alone in modes.items() if alone == (args.mode == "first-alone")}
-        runs = {name: through_reelbox(src, warmup, len(rungs), alone) for name, alone in modes.items()}
-    for run in runs.values():
+        runs = {mode: through_reelbox(src, warmup, len(rungs), mode) for mode in modes}
+    for mode, run in runs.items():
         run["first_playable_ratio"] = run["first_playable_s"] / bare_720
         run["full_ladder_ratio"] = run["full_ladder_s"] / bare_ladder
-        run["full_ladder_vs_same_passes"] = run["full_ladder_s"] / bare_passes
+        run["same_passes_bare_s"] = same_passes[mode]
+        run["full_ladder_vs_same_passes"] = run["full_ladder_s"] / same_passes[mode]
     result = {"clip": f"{args.duration:.0f}s 1080x1920 30fps grain, {args.source_kbps} kbit/s",
               "rungs": [r.height for r in rungs], "bare_720p_s": bare_720, "bare_ladder_s": bare_ladder,
-              "bare_720p_then_rest_s": bare_passes, "reelbox": runs}
+              "psnr_y_db": quality, "reelbox": runs}
     if args.json:
         print(json.dumps(result, indent=2))
         return
     print(f"clip: {result['clip']}, rungs {result['rungs']}")
     print(f"bare ffmpeg 720p:           {bare_720:6.2f} s")
     print(f"bare ffmpeg full ladder:    {bare_ladder:6.2f} s  (one process)")
-    print(f"bare ffmpeg 720p, then rest:{bare_passes:6.2f} s  (Reelbox's default passes, run bare)")
-    for name, run in runs.items():
-        print(f"reelbox, {name}:")
+    for rung, by_origin in quality.items():
+        print(f"PSNR-Y {rung:5s} from the source {by_origin['one-pass']:.2f} dB, "
+              f"from the 720p rendition (cascade) {by_origin['cascade']:.2f} dB")
+    for mode, run in runs.items():
+        print(f"reelbox, REELBOX_TRANSCODE_PASSES={mode}:")
         print(f"  upload (HTTP):            {run['upload_s']:6.2f} s")
         print(f"  first playable:           {run['first_playable_s']:6.2f} s  "
               f"= {run['first_playable_ratio']:.2f}x bare 720p (target <= 1.15x)"
               f"{', on the growing 720p playlist' if run['playable_before_ladder'] else ''}")
         print(f"  full ladder:              {run['full_ladder_s']:6.2f} s  "
               f"= {run['full_ladder_ratio']:.2f}x bare ladder (target <= 1.1x), "
-              f"{run['full_ladder_vs_same_passes']:.2f}x the same passes bare")
+              f"{run['full_ladder_vs_same_passes']:.2f}x the same passes bare ({run['same_passes_bare_s']:.2f} s)")
 
 
 if __name__ == "__main__":

@@ -81,6 +81,25 @@ def _bool(name: str, default: bool) -> bool:
     raise ConfigError(f"{ENV_PREFIX}{name} must be true or false, got {raw!r}")
 
 
+def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (_raw(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+TRANSCODE_PASSES = ("cascade", "first-alone", "one-pass")
+
+
+def _transcode_passes() -> str:
+    # REELBOX_TRANSCODE_FIRST_ALONE, the boolean this setting replaced, still counts when it is the one set.
+    if not _raw("TRANSCODE_PASSES") and _raw("TRANSCODE_FIRST_ALONE"):
+        return "first-alone" if _bool("TRANSCODE_FIRST_ALONE", True) else "one-pass"
+    return _choice("TRANSCODE_PASSES", TRANSCODE_PASSES, "cascade")
+
+
 @dataclass(frozen=True)
 class Config:
     data_dir: Path
@@ -92,7 +111,7 @@ class Config:
     max_upload_mb: int
     max_duration_s: int
     transcode_concurrency: int
-    transcode_first_alone: bool
+    transcode_passes: str  # one of TRANSCODE_PASSES
     ffmpeg_threads: int
     redis_url: str | None
     allowed_hosts: list[str] = field(default_factory=list)
@@ -227,7 +246,7 @@ def load() -> Config:
         # x264 already uses every core; two encodes at once on two cores only
         # thrash caches, so one job per core pair by default.
         transcode_concurrency=_int("TRANSCODE_CONCURRENCY", max(1, cores // 2), minimum=1),
-        transcode_first_alone=_bool("TRANSCODE_FIRST_ALONE", True),
+        transcode_passes=_transcode_passes(),
         ffmpeg_threads=_int("FFMPEG_THREADS", 0, minimum=0),
         redis_url=_raw("REDIS_URL") or None,
         allowed_hosts=hosts or ["*"],

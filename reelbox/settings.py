@@ -203,7 +203,7 @@ REELBOX = {
     "MAX_UPLOAD_BYTES": CONFIG.max_upload_mb * 1024 * 1024,
     "MAX_DURATION_S": CONFIG.max_duration_s,
     "TRANSCODE_CONCURRENCY": CONFIG.transcode_concurrency,
-    "TRANSCODE_FIRST_ALONE": CONFIG.transcode_first_alone,
+    "TRANSCODE_PASSES": CONFIG.transcode_passes,
     "FFMPEG_THREADS": CONFIG.ffmpeg_threads,
     "STALE_JOB_S": CONFIG.stale_job_s,
     # The For You recommender (reelbox.feed.recommender); docs/configuration.md.

@@ -35,6 +35,7 @@ def test_defaults(monkeypatch, tmp_path):
     ({"DATABASE_URL": "mysql://x/y"}, "REELBOX_DATABASE_URL"),
     ({"STORAGE": "ftp://nope"}, "REELBOX_STORAGE"),
     ({"PRODUCTION": "maybe"}, "REELBOX_PRODUCTION"),
+    ({"TRANSCODE_PASSES": "two"}, "REELBOX_TRANSCODE_PASSES"),
     ({"PRODUCTION": "true", "ALLOWED_HOSTS": "example.com"}, "REELBOX_SECRET_KEY"),
     ({"PRODUCTION": "true", "ALLOWED_HOSTS": "example.com", "SECRET_KEY": "changeme"}, "REELBOX_SECRET_KEY"),
     ({"PRODUCTION": "true", "SECRET_KEY": "x" * 50}, "REELBOX_ALLOWED_HOSTS"),
@@ -42,6 +43,18 @@ def test_defaults(monkeypatch, tmp_path):
 def test_bad_values_name_the_variable(monkeypatch, tmp_path, env, variable):
     with pytest.raises(config.ConfigError, match=variable):
         load(monkeypatch, tmp_path, **env)
+
+
+@pytest.mark.parametrize(("env", "passes"), [
+    ({}, "cascade"),
+    ({"TRANSCODE_PASSES": "One-Pass"}, "one-pass"),
+    # The boolean this setting replaced still counts when it is the one set.
+    ({"TRANSCODE_FIRST_ALONE": "true"}, "first-alone"),
+    ({"TRANSCODE_FIRST_ALONE": "false"}, "one-pass"),
+    ({"TRANSCODE_FIRST_ALONE": "false", "TRANSCODE_PASSES": "cascade"}, "cascade"),
+])
+def test_transcode_passes(monkeypatch, tmp_path, env, passes):
+    assert load(monkeypatch, tmp_path, **env).transcode_passes == passes
 
 
 def test_production_with_a_real_key(monkeypatch, tmp_path):

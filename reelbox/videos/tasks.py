@@ -164,10 +164,16 @@ class Transcoder:
         done = set(video.renditions.values_list("height", flat=True))
         passes = self._passes(rungs, [r for r in rungs if r.height not in done])
         self._start_review(video, src)
-        for group in passes:
-            # The first rung is published while it is encoded.
-            first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
-            self._encode(video, src, info, group, first=first, started=started)
+        for group, parent in passes:
+            if parent is None:
+                # The first rung is published while it is encoded.
+                first = rungs[0] if rungs[0] in group and video.status != Video.Status.READY else None
+                self._encode(video, src, info, group, first=first, started=started)
+            else:
+                with storage.local_copy(video.renditions.get(height=parent.height).mp4_path) as parent_mp4:
+                    self._encode(video, parent_mp4, probe(parent_mp4), group)
+            log.info("video %s %s stored after %.2fs", video.public_id,
+                     ", ".join(f"{r.height}p" for r in group), time.monotonic() - started)
             self._settle(video, rungs[0], info, started)
             self._finish_review()
         if not passes:  # a rerun after the last rendition was stored
@@ -197,13 +203,29 @@ class Transcoder:
             log.info("video %s playable after %.2fs", video.public_id, time.monotonic() - started)
 
     @staticmethod
-    def _passes(rungs: list, missing: list) -> list[list]:
-        """The ffmpeg passes: the first rung alone, then the rest (playable soonest), or all in one
-        (least work: the source, often the costliest part to decode, is decoded once). See
-        REELBOX_TRANSCODE_FIRST_ALONE."""
-        if settings.REELBOX["TRANSCODE_FIRST_ALONE"] and rungs[0] in missing and len(missing) > 1:
-            return [[rungs[0]], [r for r in missing if r is not rungs[0]]]
-        return [missing] if missing else []
+    def _passes(rungs: list[ladder.Rung], missing: list[ladder.Rung]) -> list[tuple[list, ladder.Rung | None]]:
+        """The ffmpeg passes, each with the rung whose finished rendition it encodes from (None: the source).
+
+        REELBOX_TRANSCODE_PASSES (docs/configuration.md, figures in docs/benchmarks.md):
+        - ``cascade``: the first rung and any larger one from the source in one pass, then the smaller rungs
+          from the first rung's rendition. The source, usually the costliest file to decode, is decoded once,
+          and the first pass runs about as fast as playback on two cores, so the first rung can be published
+          while it encodes.
+        - ``first-alone``: the first rung alone, then the rest from the source: playable soonest, but the
+          source is decoded twice.
+        - ``one-pass``: every rung from the source at once: no rung is encoded from another, but the first
+          one advances only as fast as all of them.
+        """
+        if not missing:
+            return []
+        first, mode = rungs[0], settings.REELBOX["TRANSCODE_PASSES"]
+        if mode == "one-pass" or (mode == "first-alone" and (first not in missing or len(missing) == 1)):
+            return [(missing, None)]
+        if mode == "first-alone":
+            return [([first], None), ([r for r in missing if r is not first], None)]
+        from_source = [r for r in missing if r.height >= first.height]
+        smaller = [r for r in missing if r.height < first.height]
+        return [(group, parent) for group, parent in ((from_source, None), (smaller, first)) if group]
 
     def _tempdir(self) -> Path:
         return Path(tempfile.mkdtemp(prefix=f"transcode-{self.video_pk}-", dir=storage.work_dir()))

@@ -43,16 +43,16 @@ def test_short_or_finished_videos():
 # -- through a real worker ----------------------------------------------------------------------
 
 
-@pytest.fixture(params=[True, False], ids=["720p-alone-first", "one-pass"])
-def first_alone(request, monkeypatch):
-    """Both ways of cutting the ladder into passes (REELBOX_TRANSCODE_FIRST_ALONE), for the worker process."""
-    monkeypatch.setenv("REELBOX_TRANSCODE_FIRST_ALONE", "true" if request.param else "false")
+@pytest.fixture(params=["cascade", "first-alone", "one-pass"])
+def passes(request, monkeypatch):
+    """Every way of cutting the ladder into passes (REELBOX_TRANSCODE_PASSES), for the worker process."""
+    monkeypatch.setenv("REELBOX_TRANSCODE_PASSES", request.param)
     return request.param
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.slow
-def test_ready_on_a_growing_playlist_then_complete(first_alone, auth_api, clips, client, worker_process):
+def test_ready_on_a_growing_playlist_then_complete(passes, auth_api, clips, client, worker_process):
     # Long and heavy enough that the one-pass ladder takes several seconds on any machine.
     source = clips(duration=12, width=1080, height=1920, grain=10)
     video_id = auth_api.upload("/api/v1/videos", source).json()["id"]

@@ -119,3 +119,26 @@ def test_failure_in_worker_marks_failed_and_removes_files(auth_api, clips, drain
     assert "Upload" in body["error"]
     assert stored_files(media_root, video) == []
     assert auth_api.client.get("/api/v1/feed/foryou").json()["items"] == []
+
+
+@pytest.mark.parametrize("mode, missing, expected", [
+    # A fresh 1080p source: the source is decoded once, the smaller rungs come from the 720p rendition.
+    ("cascade", [720, 1080, 480, 360], [([720, 1080], None), ([480, 360], 720)]),
+    # Reruns after a crash do only what is missing, from the same parents.
+    ("cascade", [1080, 480, 360], [([1080], None), ([480, 360], 720)]),
+    ("cascade", [360], [([360], 720)]),
+    ("first-alone", [720, 1080, 480, 360], [([720], None), ([1080, 480, 360], None)]),
+    ("first-alone", [1080, 480, 360], [([1080, 480, 360], None)]),
+    ("one-pass", [720, 1080, 480, 360], [([720, 1080, 480, 360], None)]),
+    ("cascade", [], []),
+])
+@pytest.mark.django_db(transaction=False)
+def test_ladder_passes(settings, mode, missing, expected):
+    from reelbox.media.ladder import LADDER
+    from reelbox.videos.tasks import Transcoder
+
+    settings.REELBOX = {**settings.REELBOX, "TRANSCODE_PASSES": mode}
+    by_height = {r.height: r for r in LADDER}
+    rungs = [by_height[h] for h in (720, 1080, 480, 360)]
+    passes = Transcoder._passes(rungs, [by_height[h] for h in missing])
+    assert [([r.height for r in group], parent and parent.height) for group, parent in passes] == expected
