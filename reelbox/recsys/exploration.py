@@ -96,18 +96,26 @@ class ExposurePools:
         e = self.items[item]
         return 1.0 - e.impressions / self.capacity(e.level)
 
-    def snapshot(self, catalog_items: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(active items, their need, their language) as arrays, cached until the pools change.
+    def snapshot(self, catalog_items: list) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray]]]:
+        """(active items, their need, and per language the positions of its items, neediest first), cached
+        until the pools change.
 
         Every page reads them; walking every active item in Python per request grows with the number of new
-        videos (thousands on a busy platform), while the served model's pools only change at a retrain.
-        ``catalog_items[i].language`` is item i's language (None when unknown)."""
+        videos (thousands on a busy platform), while the served model's pools only change at a retrain. The
+        per-language orders let a page find its k neediest items for any mix of language boosts by looking
+        at k per language, not at every item. ``catalog_items[i].language`` is item i's language (None when
+        unknown, grouped as "")."""
         snap = self._snapshot
         if snap is None or snap[0] != (self._revision, len(catalog_items)):
             active = self.active()
-            snap = ((self._revision, len(catalog_items)), np.array(active, dtype=np.int64),
-                    np.array([self.need(i) for i in active], dtype=np.float64),
-                    np.array([catalog_items[i].language or "" for i in active], dtype=object))
+            need = np.array([self.need(i) for i in active], dtype=np.float64)
+            names, codes = np.unique(np.array([catalog_items[i].language or "" for i in active], dtype=object),
+                                     return_inverse=True)
+            # Neediest first, and among equals the longest waiting (the pools keep arrival order).
+            order = np.lexsort((np.arange(len(active)), -need, codes))
+            bounds = np.searchsorted(codes[order], np.arange(len(names) + 1))
+            groups = [(str(name), order[bounds[g]:bounds[g + 1]]) for g, name in enumerate(names)]
+            snap = ((self._revision, len(catalog_items)), np.array(active, dtype=np.int64), need, groups)
             self._snapshot = snap  # one reference assignment: safe for concurrent readers
         return snap[1], snap[2], snap[3]
 

@@ -111,15 +111,20 @@ def trending(trend: Trending, now: float, k: int) -> SourceResult:
 
 
 def exploration(pools: ExposurePools, state: UserState, catalog: Catalog, k: int) -> SourceResult:
-    items, need, languages = pools.snapshot(catalog.items)
+    """The neediest new items (emptiest pools first), those in the viewer's languages raised by their share."""
+    items, need, by_language = pools.snapshot(catalog.items)
     if not len(items):
         return SourceResult("exploration", np.zeros(0, dtype=np.int64), np.zeros(0))
-    lang = state.language
-    if lang:
-        total = sum(lang.values()) or 1.0
-        need = need.copy()
-        for code, weight in lang.items():
-            need[languages == (code or "")] += weight / total
-    top = top_indices(need, k)
-    reasons = [{"pool": pools.items[int(i)].level} for i in items[top]]
-    return SourceResult("exploration", items[top], need[top], reasons)
+    total = sum(state.language.values()) or 1.0
+    weights: dict[str, float] = {}
+    for code, weight in state.language.items():
+        weights[code or ""] = weights.get(code or "", 0.0) + weight / total
+    # A language's boost is the same for all its items, so the k best overall are among each language's k
+    # neediest.
+    heads = [positions[:k] for _, positions in by_language]
+    positions = np.concatenate(heads)
+    score = need[positions] + np.repeat([weights.get(name, 0.0) for name, _ in by_language], [len(h) for h in heads])
+    top = top_indices(score, k)
+    items, need = items[positions[top]], score[top]
+    reasons = [{"pool": pools.items[int(i)].level} for i in items]
+    return SourceResult("exploration", items, need, reasons)

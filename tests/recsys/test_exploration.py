@@ -41,3 +41,37 @@ def test_new_upload_reaches_its_first_pool_through_the_engine(world) -> None:
                               "like": True}])
     idx = eng.model.catalog.index["fresh"]
     assert eng.model.pools.items[idx].level == 1
+
+
+def test_exploration_source_serves_the_neediest_with_language_boosts() -> None:
+    # The source looks at each language's neediest items only; what it serves must be what scoring every
+    # active item would (need + the viewer's share of that item's language), emptiest pools first.
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from reelbox.recsys.bloom import BloomFilter
+    from reelbox.recsys.sources import exploration
+    from reelbox.recsys.state import UserState
+
+    rng = np.random.default_rng(3)
+    languages = ["en", "es", "pt", None]
+    catalog = SimpleNamespace(items=[SimpleNamespace(language=languages[rng.integers(4)]) for _ in range(600)])
+    pools = ExposurePools(pool0=20)
+    for item in range(0, 600, 2):  # every other item is new
+        pools.add(item)
+        for _ in range(int(rng.integers(0, 20))):
+            pools.record(item, completed=True, engaged=True)
+    for mix in ({}, {"es": 3.0, "": 1.0}, {"pt": 1.0, "en": 1.0, None: 2.0}):
+        state = UserState(seen=BloomFilter(1000), language=mix)
+        got = exploration(pools, state, catalog, 25)
+        total = sum(mix.values()) or 1.0
+        share = {}
+        for code, weight in mix.items():
+            share[code or ""] = share.get(code or "", 0.0) + weight / total
+        expected = sorted((pools.need(i) + share.get(catalog.items[i].language or "", 0.0)
+                           for i in pools.active()), reverse=True)[:25]
+        assert np.allclose(got.scores, expected)
+        assert np.allclose(got.scores, [pools.need(int(i)) + share.get(catalog.items[int(i)].language or "", 0.0)
+                                        for i in got.items])
+        assert len(set(got.items.tolist())) == 25 and all(int(i) % 2 == 0 for i in got.items)
