@@ -1,6 +1,6 @@
 """Upload -> first playable -> full ladder through Reelbox, against bare ffmpeg in the same run.
 
-    python bench/transcode.py [--duration 15] [--mode cascade|first-alone|one-pass|all]
+    python bench/transcode.py [--duration 15] [--mode cascade|first-alone|one-pass|all] [--repeat 3]
 
 The clip is 1080x1920 30 fps with film grain (noise=alls=10), encoded at a phone camera's bitrate (H.264
 High, 17 Mbit/s by default): realistic phone footage, far harder to encode than a clean pattern. The
@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import sys
 import tempfile
 import time
@@ -133,55 +134,71 @@ def main() -> None:
     parser.add_argument("--source-kbps", type=int, default=17000, help="bitrate of the generated phone clip")
     parser.add_argument("--mode", choices=[*MODES, "all"], default="all",
                         help="REELBOX_TRANSCODE_PASSES to time (default: each in turn)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds of every measurement, baselines included; medians are reported (a shared "
+                             "2-core machine varies by 10 %% or more between runs of the same command)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     modes = MODES if args.mode == "all" else (args.mode,)
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="reelbox-bench-") as tmp:
         tmp = Path(tmp)
         # Encoded like a phone's camera (H.264 High around 17 Mbit/s at 1080p30), so decoding the
         # upload costs what it costs for real footage.
         src = make_clip(tmp / "phone.mp4", duration=args.duration, width=1080, height=1920, fps=30, grain=10,
                         video_kbps=args.source_kbps)
-        info = probe(src)
-        rungs = ladder.plan_ladder(info)
-        bare_720 = bare(src, tmp / "720", rungs[:1])
-        bare_ladder = bare(src, tmp / "one-pass", rungs)
-        same_passes = {mode: bare_ladder if mode == "one-pass" else bare_passes(src, tmp / mode, rungs, mode)
-                       for mode in modes}
+        rungs = ladder.plan_ladder(probe(src))
+        warmup = make_clip(tmp / "warm.mp4", duration=1, width=360, height=640)
+        for _ in range(args.repeat):
+            bare_720 = bare(src, tmp / "720", rungs[:1])
+            bare_ladder = bare(src, tmp / "one-pass", rungs)
+            same_passes = {mode: bare_ladder if mode == "one-pass" else bare_passes(src, tmp / mode, rungs, mode)
+                           for mode in modes}
+            runs = {}
+            for mode in modes:
+                run = through_reelbox(src, warmup, len(rungs), mode)
+                runs[mode] = run | {"first_playable_ratio": run["first_playable_s"] / bare_720,
+                                    "full_ladder_ratio": run["full_ladder_s"] / bare_ladder,
+                                    "same_passes_bare_s": same_passes[mode],
+                                    "full_ladder_vs_same_passes": run["full_ladder_s"] / same_passes[mode]}
+            rounds.append({"bare_720p_s": bare_720, "bare_ladder_s": bare_ladder, "reelbox": runs})
         # Quality of the rungs below 720p, encoded from the source or (cascade) from the 720p rendition.
         quality = {}
         if "cascade" in modes:
             quality = {f"{r.height}p": {origin: psnr_y(tmp / origin / f"{r.height}.mp4", src)
                                         for origin in ("one-pass", "cascade")}
                        for r in rungs if r.height < rungs[0].height}
-        warmup = make_clip(tmp / "warm.mp4", duration=1, width=360, height=640)
-        runs = {mode: through_reelbox(src, warmup, len(rungs), mode) for mode in modes}
-    for mode, run in runs.items():
-        run["first_playable_ratio"] = run["first_playable_s"] / bare_720
-        run["full_ladder_ratio"] = run["full_ladder_s"] / bare_ladder
-        run["same_passes_bare_s"] = same_passes[mode]
-        run["full_ladder_vs_same_passes"] = run["full_ladder_s"] / same_passes[mode]
     result = {"clip": f"{args.duration:.0f}s 1080x1920 30fps grain, {args.source_kbps} kbit/s",
-              "rungs": [r.height for r in rungs], "bare_720p_s": bare_720, "bare_ladder_s": bare_ladder,
-              "psnr_y_db": quality, "reelbox": runs}
+              "rungs": [r.height for r in rungs], "psnr_y_db": quality, "rounds": rounds,
+              "median": {"bare_720p_s": statistics.median([r["bare_720p_s"] for r in rounds]),
+                         "bare_ladder_s": statistics.median([r["bare_ladder_s"] for r in rounds]),
+                         "reelbox": {mode: {key: statistics.median([r["reelbox"][mode][key] for r in rounds])
+                                            for key in rounds[0]["reelbox"][mode] if key != "playable_before_ladder"}
+                                     for mode in modes}}}
     if args.json:
         print(json.dumps(result, indent=2))
         return
-    print(f"clip: {result['clip']}, rungs {result['rungs']}")
-    print(f"bare ffmpeg 720p:           {bare_720:6.2f} s")
-    print(f"bare ffmpeg full ladder:    {bare_ladder:6.2f} s  (one process)")
+    med = result["median"]
+    print(f"clip: {result['clip']}, rungs {result['rungs']}, medians of {len(rounds)} round(s)")
+    print(f"bare ffmpeg 720p:           {med['bare_720p_s']:6.2f} s")
+    print(f"bare ffmpeg full ladder:    {med['bare_ladder_s']:6.2f} s  (one process)")
     for rung, by_origin in quality.items():
         print(f"PSNR-Y {rung:5s} from the source {by_origin['one-pass']:.2f} dB, "
               f"from the 720p rendition (cascade) {by_origin['cascade']:.2f} dB")
-    for mode, run in runs.items():
+    for mode, run in med["reelbox"].items():
+        early = all(r["reelbox"][mode]["playable_before_ladder"] for r in rounds)
         print(f"reelbox, REELBOX_TRANSCODE_PASSES={mode}:")
         print(f"  upload (HTTP):            {run['upload_s']:6.2f} s")
         print(f"  first playable:           {run['first_playable_s']:6.2f} s  "
               f"= {run['first_playable_ratio']:.2f}x bare 720p (target <= 1.15x)"
-              f"{', on the growing 720p playlist' if run['playable_before_ladder'] else ''}")
+              f"{', on the growing 720p playlist' if early else ''}")
         print(f"  full ladder:              {run['full_ladder_s']:6.2f} s  "
               f"= {run['full_ladder_ratio']:.2f}x bare ladder (target <= 1.1x), "
               f"{run['full_ladder_vs_same_passes']:.2f}x the same passes bare ({run['same_passes_bare_s']:.2f} s)")
+        if len(rounds) > 1:
+            ratios = [(r["reelbox"][mode]["first_playable_ratio"], r["reelbox"][mode]["full_ladder_ratio"])
+                      for r in rounds]
+            print("  each round (first, full):  " + ", ".join(f"{a:.2f}x / {b:.2f}x" for a, b in ratios))
 
 
 if __name__ == "__main__":

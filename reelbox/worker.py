@@ -6,6 +6,7 @@ the sweep here notices and queues the job again (jobs are idempotent).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -51,8 +52,11 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
 
 
 def _warm_media() -> None:
-    # librosa compiles its kernels on first use (~20 s): pay that now, not in the first auto-edit (a studio job
-    # on the transcode queue, so only workers that take it warm up).
+    # librosa compiles its kernels on first use (~20 s, ~4 s once numba's cache holds them): pay that now, not in
+    # the first auto-edit (a studio job on the transcode queue, so only workers that take it warm up). At the
+    # lowest CPU priority (Linux sets it per thread), so a transcode that starts meanwhile is not slowed by it.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     try:
         from reelbox.media import beats
 
