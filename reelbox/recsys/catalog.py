@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 
@@ -50,9 +51,10 @@ class Catalog:
                 idx = index[it.item] = len(all_items)
                 all_items.append(it)
             else:
-                all_items[idx] = it
                 if idx < base:
+                    self._move(idx, all_items[idx], it)
                     replaced.append(idx)
+                all_items[idx] = it
             out.append(idx)
         fresh = all_items[base:]
         by_creator, by_hashtag, by_sound = self.by_creator, self.by_hashtag, self.by_sound
@@ -71,6 +73,26 @@ class Catalog:
             self.duration[idx], self.created_at[idx], self.boost[idx] = it.duration_s, it.created_at, it.boost
         self._encode(base, replaced)
         return out
+
+    def _move(self, idx: int, old: Item, new: Item) -> None:
+        """Move a replaced item from the member lists of the features it lost to those of the ones it gained
+        (each list stays in index order, i.e. oldest first)."""
+        moved = False
+        for lists, before, after in ((self.by_creator, {old.creator}, {new.creator}),
+                                     (self.by_hashtag, set(old.hashtags), set(new.hashtags)),
+                                     (self.by_sound, {old.sound} - {None}, {new.sound} - {None})):
+            for value in before - after:
+                members = lists[value]
+                at = bisect_left(members, idx)
+                if at < len(members) and members[at] == idx:
+                    del members[at]
+                if not members:
+                    del lists[value]
+            for value in after - before:
+                insort(lists[value], idx)
+            moved |= before != after
+        if moved:
+            self._newest.clear()  # a list may have lost one member and gained another: same length, new content
 
     def columns(self) -> tuple[dict[str, list], dict[str, np.ndarray]]:
         """The catalogue as columns (the model file's layout): JSON lists, and arrays for the numbers.

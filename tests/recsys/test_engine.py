@@ -120,6 +120,11 @@ def test_replacing_an_items_metadata_recodes_its_features() -> None:
     assert catalog.sound_code.tolist() == [-1, -1, -1]
     assert catalog.tag_codes[0].tolist() == [catalog.code("hashtag", "birds"), -1, -1]
     assert catalog.tag_codes[1].tolist() == [catalog.code("hashtag", "cats"), -1, -1]
+    # ...and its place in the member lists the content and following sources read.
+    assert catalog.by_hashtag == {"cats": [1], "birds": [0]} and "s1" not in catalog.by_sound
+    assert catalog.by_creator == {"c2": [1], "c3": [0], None: [2]}
+    catalog.add([Item("b", "c3", ("birds",))])
+    assert catalog.by_hashtag == {"birds": [0, 1]} and catalog.newest("creator", "c3", 5).tolist() == [0, 1]
 
 
 def test_reasons_are_explained(engine: Engine) -> None:
