@@ -8,7 +8,6 @@ only adds one sparse row.
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from dataclasses import asdict, dataclass, replace
 
@@ -19,6 +18,7 @@ import scipy.sparse.linalg
 from reelbox.recsys import ann
 from reelbox.recsys.itemitem import edlae, prune_rows
 from reelbox.recsys.metrics import hit_matrix, top_indices, top_k, topk_metrics
+from reelbox.recsys.scratch import work_arrays
 
 
 @dataclass(frozen=True)
@@ -36,20 +36,6 @@ class CollabConfig:
     tail_weight: float = 0.2
     tail_dim: int = 64
     tail_neighbours: int = 50
-
-
-_scratch = threading.local()
-
-
-def _work_arrays(n: int) -> tuple[np.ndarray, np.ndarray]:
-    """This thread's catalogue-long work arrays: scores (all zeros between uses) and a slot table.
-
-    Allocating them per user cost more than the rest of the source at 1M items (zeroing 8 MB: 0.2-0.25 ms);
-    kept per thread, a user costs only what its history's neighbours touch."""
-    arrays = getattr(_scratch, "arrays", None)
-    if arrays is None or len(arrays[0]) != n:
-        arrays = _scratch.arrays = (np.zeros(n), np.empty(n, dtype=np.int64))
-    return arrays
 
 
 @dataclass(frozen=True)
@@ -87,7 +73,7 @@ class CollabModel:
         if k <= 0 or not len(cols):
             return UserTop.empty()
         term = rows.data * np.repeat(w, np.diff(rows.indptr))
-        total, slot = _work_arrays(self.n_items)
+        total, slot = work_arrays(self.n_items)
         try:
             np.add.at(total, cols, term)
             total[items] = -np.inf

@@ -41,7 +41,7 @@ class Engine:
     def __init__(self, config: Mapping[str, Any] | None = None, model: Model | None = None) -> None:
         self.config = model.config if model is not None and config is None else merge_config(dict(config or {}))
         self.model = model
-        # (catalogue size, hashtags too common to count for the run rule), see _slot.
+        # (catalogue size, hashtags too common to count for the run rule), see _slots.
         self._common: tuple[int, frozenset[str]] | None = None
 
     @classmethod
@@ -202,7 +202,7 @@ class Engine:
         allowed = self._allowed(state, exclude, blocked_creators, held)
         main, origin = self._rank(state, results, allowed, k)
         ex_items = explore.items[allowed(explore.items)] if len(explore.items) else explore.items
-        ex_slots = [self._slot(i, 0.0, True) for i in ex_items.tolist()]
+        ex_slots = self._slots(ex_items.tolist(), [0.0] * len(ex_items), explore=True)
         share = cfg["exploration"]["share"] if "exploration" in want else 0.0
         if not main:
             share = 1.0
@@ -247,10 +247,10 @@ class Engine:
         order = top_indices(scores, max(4 * k, k + 50))
         origin = {int(items[j]): (results[source[best[j]]].name, results[source[best[j]]].reasons[position[best[j]]])
                   for j in order.tolist()}
-        return [self._slot(i, sc) for i, sc in zip(items[order].tolist(), scores[order].tolist())], origin
+        return self._slots(items[order].tolist(), scores[order].tolist()), origin
 
-    def _slot(self, item: int, score: float, explore: bool = False) -> Slot:
-        """A re-rank slot: the item's creator and the hashtags that count for the run rule.
+    def _slots(self, items: list[int], scores: list[float], explore: bool = False) -> list[Slot]:
+        """Re-rank slots: each item's creator and the hashtags that count for the run rule.
 
         Hashtags on over half the catalogue (#fyp) are left out: they say nothing about variety, and the rule
         on them could never hold, so re-ranking would scan every candidate for every slot in vain. Built per
@@ -261,8 +261,9 @@ class Engine:
         if common is None or common[0] != len(cat):
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
-        it = cat.items[item]
-        return Slot(item, score, it.creator, frozenset(it.hashtags).difference(common[1]), explore)
+        entries, ignored = cat.items, common[1]
+        return [Slot(i, sc, entries[i].creator, frozenset(entries[i].hashtags).difference(ignored), explore)
+                for i, sc in zip(items, scores)]
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],
                  held: Callable[[Hashable], bool] | Collection[Hashable]) -> Callable[[np.ndarray], np.ndarray]:

@@ -15,6 +15,7 @@ from reelbox.recsys.collab import CollabModel
 from reelbox.recsys.exploration import ExposurePools
 from reelbox.recsys.metrics import top_indices
 from reelbox.recsys.ranker import Trending
+from reelbox.recsys.scratch import work_arrays
 from reelbox.recsys.state import UserState
 
 # Newest items per feature scanned by the content/following sources: a hashtag like #fyp can hold
@@ -82,17 +83,25 @@ def content(state: UserState, catalog: Catalog, k: int, weights: dict[str, float
     if not parts:
         return SourceResult("content", np.zeros(0, dtype=np.int64), np.zeros(0))
     allp = np.concatenate(parts)
-    w = np.repeat(part_w, [len(p) for p in parts])
-    src = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
-    items, inv = np.unique(allp, return_inverse=True)
-    scores = np.bincount(inv, weights=w, minlength=len(items))
-    # Reason: the strongest single feature behind each item.
-    order = np.lexsort((w, inv))
-    last = np.r_[np.flatnonzero(np.diff(inv[order])), len(order) - 1]
-    why = src[order[last]]
+    total, slot = work_arrays(len(catalog))
+    try:
+        np.add.at(total, allp, np.repeat(part_w, [len(p) for p in parts]))
+        # Distinct items without sorting (at 1M videos each feature lists up to FEATURE_SCAN of them): each
+        # item's slot keeps the position of its last entry.
+        position = np.arange(len(allp))
+        slot[allp] = position
+        items = allp[slot[allp] == position]
+        scores = total[items]
+    finally:
+        total[allp] = 0.0
     top = top_indices(scores, k)
-    reasons = [{"kind": part_why[why[t]][0], "value": part_why[why[t]][1]} for t in top]
-    return SourceResult("content", items[top], scores[top], reasons)
+    items, scores = items[top], scores[top]
+    # Reason: the strongest single feature behind each item. Parts are written lightest first, so each
+    # item's slot ends up holding the heaviest part that lists it.
+    for j in np.argsort(part_w, kind="stable"):
+        slot[parts[j]] = j
+    reasons = [{"kind": part_why[j][0], "value": part_why[j][1]} for j in slot[items].tolist()]
+    return SourceResult("content", items, scores, reasons)
 
 
 def following(follows: Iterable[Hashable], catalog: Catalog, k: int) -> SourceResult:

@@ -8,7 +8,9 @@ from conftest import T0
 
 from reelbox.recsys import Engine, Item, Model, sources
 from reelbox.recsys import catalog as catalog_module
+from reelbox.recsys.bloom import BloomFilter
 from reelbox.recsys.catalog import Catalog
+from reelbox.recsys.state import UserState
 
 
 def _watch_cats(engine: Engine, user: str) -> None:
@@ -151,3 +153,34 @@ def test_a_new_video_joins_the_content_and_following_sources_of_its_hashtag_and_
                                                                       engine.config["content"]).items
     assert new not in first_following.items
     assert sources.following(state.follows, m.catalog, 1000).items[0] == new  # newest first
+
+
+def test_content_source_matches_summing_every_feature_list() -> None:
+    # The source sums affinities in per-thread work arrays; scoring each item by the features it shares with
+    # the viewer's strongest ones must give the same items, scores and reasons, page after page.
+    rng = np.random.default_rng(5)
+    tags = [f"t{i}" for i in range(12)]
+    catalog = Catalog(Item(f"v{i}", f"c{rng.integers(6)}", tuple(rng.choice(tags, rng.integers(0, 3), replace=False)),
+                           f"s{rng.integers(20)}") for i in range(400))
+    weights = {"hashtag": 1.0, "sound": 0.5, "creator": 0.7}
+    for _ in range(3):
+        state = UserState(seen=BloomFilter(100))
+        for kind, values in (("hashtag", tags), ("sound", [f"s{i}" for i in range(20)]), ("creator", ["c1", "c2"])):
+            state.affinity[kind] = {str(v): float(rng.uniform(-0.5, 2.0))
+                                    for v in rng.choice(values, min(4, len(values)), replace=False)}
+        got = sources.content(state, catalog, 30, weights)
+        strongest = {kind: [(v, w) for v, w in sorted(aff.items(), key=lambda kv: -kv[1])[:sources.TOP_FEATURES]
+                            if w > 0] for kind, aff in state.affinity.items()}
+        expected: dict[int, float] = {}
+        for i in range(len(catalog)):
+            features = catalog.features(i)
+            for kind, pairs in strongest.items():
+                expected[i] = expected.get(i, 0.0) + sum(weights[kind] * w for v, w in pairs if v in features[kind])
+        best = sorted((s for s in expected.values() if s > 0), reverse=True)[:30]
+        assert np.allclose(sorted(got.scores, reverse=True), best)
+        for item, score, reason in zip(got.items.tolist(), got.scores, got.reasons):
+            assert np.isclose(score, expected[item])
+            heaviest = max(weights[kind] * w for kind, pairs in strongest.items() for v, w in pairs
+                           if v in catalog.features(item)[kind])
+            assert reason["value"] in catalog.features(item)[reason["kind"]]
+            assert np.isclose(weights[reason["kind"]] * state.affinity[reason["kind"]][reason["value"]], heaviest)
