@@ -6,13 +6,14 @@ the sweep here notices and queues the job again (jobs are idempotent).
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import socket
 import threading
 
 from django.db import close_old_connections
+
+from reelbox.core import threads
 
 log = logging.getLogger("reelbox.worker")
 
@@ -55,8 +56,7 @@ def _warm_media() -> None:
     # librosa compiles its kernels on first use (~20 s, ~4 s once numba's cache holds them): pay that now, not in
     # the first auto-edit (a studio job on the transcode queue, so only workers that take it warm up). At the
     # lowest CPU priority (Linux sets it per thread), so a transcode that starts meanwhile is not slowed by it.
-    with contextlib.suppress(AttributeError, OSError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    threads.lower_priority(19)
     try:
         from reelbox.media import beats
 

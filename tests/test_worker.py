@@ -41,3 +41,28 @@ def test_a_queued_retrain_does_not_hold_back_transcodes(monkeypatch):
 def test_more_transcoders_on_bigger_machines():
     plan = cli.worker_plan(3)
     assert plan.count(["--queues", "transcode"]) == 3 and len(plan) == 4
+
+
+def test_background_threads_yield_the_cpu_without_slowing_their_process():
+    # The upload scan and the media warm-up lower their own thread's priority; the thread that encodes
+    # (here, the test's) keeps its own.
+    import os
+    import sys
+    import threading
+
+    from reelbox.core import threads
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("per-thread priorities are a Linux feature")
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen = {}
+
+    def background():
+        threads.lower_priority(5)
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    worker = threading.Thread(target=background)
+    worker.start()
+    worker.join()
+    assert seen["nice"] == min(mine + 5, 19)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine

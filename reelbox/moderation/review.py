@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reelbox.core import threads
 from reelbox.core.errors import ApiError
 from reelbox.moderation import actions, engine, policy
 from reelbox.moderation.models import BankEntry, HashBank, Rule, SiteControl, Standing, VideoScan, WatchedWord
@@ -25,6 +26,8 @@ log = logging.getLogger("reelbox.moderation")
 # (days since sign-up, approved videos) needed for trust levels 1, 2, 3.
 TRUST_STEPS = [(1, 1), (7, 5), (30, 20)]
 SCAN_JOIN_TIMEOUT_S = 300
+# How much below the transcode the upload scan runs (a nice increment; see UploadReview._scan).
+SCAN_NICE = 5
 
 
 def rule_rows() -> list[Rule]:
@@ -191,6 +194,10 @@ class UploadReview:
         self._thread.start()
 
     def _scan(self, src, index) -> None:
+        # Below the encoder: the scan has until the first rung is published (seconds into the encode) before
+        # anyone but the uploader could see the video anyway, and it needs under a second of CPU, which the
+        # encoder's idle moments provide. At the same priority it took that second from the encode.
+        threads.lower_priority(SCAN_NICE)
         try:
             self._result = engine.scan_video(src, index)
         except Exception as exc:  # noqa: BLE001 (a detector's failure is a reason, not a crash)
