@@ -30,6 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._server import data_dir, manage, server  # noqa: E402
+from reelbox.config import TRANSCODE_PASSES  # noqa: E402
 from reelbox.media import ladder  # noqa: E402
 from reelbox.media.ffmpeg import run_ffmpeg  # noqa: E402
 from reelbox.media.generate import make_clip  # noqa: E402
@@ -125,21 +126,18 @@ def through_reelbox(src: Path, warmup: Path, expected_rungs: int, mode: str) -> 
                     "playable_before_ladder": early}
 
 
-MODES = ("cascade", "first-alone", "one-pass")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--source-kbps", type=int, default=17000, help="bitrate of the generated phone clip")
-    parser.add_argument("--mode", choices=[*MODES, "all"], default="all",
+    parser.add_argument("--mode", choices=[*TRANSCODE_PASSES, "all"], default="all",
                         help="REELBOX_TRANSCODE_PASSES to time (default: each in turn)")
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds of every measurement, baselines included; medians are reported (a shared "
                              "2-core machine varies by 10 %% or more between runs of the same command)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    modes = MODES if args.mode == "all" else (args.mode,)
+    modes = TRANSCODE_PASSES if args.mode == "all" else (args.mode,)
     rounds = []
     with tempfile.TemporaryDirectory(prefix="reelbox-bench-") as tmp:
         tmp = Path(tmp)
