@@ -104,7 +104,9 @@ class Cursor:
             base, first, second, count = struct.unpack(">QIII", raw[:20])
             body = raw[20:]
             if count & _GAPS:
-                width = {flag: w for w, flag in _GAP_WIDTH_FLAGS.items()}[count & _GAP_WIDTH_MASK]
+                width = _GAP_WIDTH_OF.get(count & _GAP_WIDTH_MASK)
+                if width is None:
+                    raise ValueError("unknown gap width")
                 gaps = np.frombuffer(body, dtype=f">u{width}").astype(np.int64)
                 ids = (base + np.concatenate([[0], np.cumsum(gaps)]) if count & ~(_GAPS | _GAP_WIDTH_MASK)
                        else np.zeros(0, np.int64))
@@ -120,6 +122,7 @@ class Cursor:
 _GAPS = 1 << 31
 _GAP_WIDTH_FLAGS = {8: 0, 4: 1 << 30, 2: 1 << 29}
 _GAP_WIDTH_MASK = (1 << 30) | (1 << 29)
+_GAP_WIDTH_OF = {flag: width for width, flag in _GAP_WIDTH_FLAGS.items()}
 
 
 # Lists shared by every viewer; recomputing them per request would dominate the

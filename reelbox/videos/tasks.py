@@ -219,10 +219,10 @@ class Transcoder:
         if not missing:
             return []
         first, mode = rungs[0], settings.REELBOX["TRANSCODE_PASSES"]
-        if mode == "one-pass" or (mode == "first-alone" and (first not in missing or len(missing) == 1)):
-            return [(missing, None)]
-        if mode == "first-alone":
+        if mode == "first-alone" and first in missing and len(missing) > 1:
             return [([first], None), ([r for r in missing if r is not first], None)]
+        if mode != "cascade":
+            return [(missing, None)]
         from_source = [r for r in missing if r.height >= first.height]
         smaller = [r for r in missing if r.height < first.height]
         return [(group, parent) for group, parent in ((from_source, None), (smaller, first)) if group]
