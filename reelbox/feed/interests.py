@@ -131,7 +131,7 @@ def load_profile(engine: Engine, viewer: Viewer) -> Profile:
         dur = float(catalog.duration[catalog.index[r["item"]]]) or 15.0
         r["watch_ratio"] = r.pop("watch_ms") / 1000.0 / dur
         r.pop("active")
-    state = engine.session_state(Interactions.from_records(active), seen_capacity=max(64, 2 * len(per_video)))
+    state = engine.session_state(Interactions.from_records(active))
     if per_video:
         state.seen.add_many(np.array([catalog.index[v] for v in per_video], dtype=np.int64))
     profile = Profile(state, has_history=bool(per_video) or bool(feedback),

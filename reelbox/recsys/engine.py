@@ -23,7 +23,7 @@ from reelbox.recsys.model import Model
 from reelbox.recsys.ranker import ActionRates, Trending, value_scores
 from reelbox.recsys.rerank import Slot, assemble
 from reelbox.recsys.signals import Interactions, Item, WatchQuantiles, feedback_weight
-from reelbox.recsys.state import UserState
+from reelbox.recsys.state import SeenSet, UserState
 
 ENGAGE = ("like", "comment", "share", "follow")
 
@@ -111,7 +111,7 @@ class Engine:
         w = feedback_weight(ev, dur, m.quantiles, sig["weights"], sig["skip_watch_ratio"])
         self._apply(ev, idx, w, dur)
 
-    def session_state(self, events: Interactions, seen_capacity: int | None = None) -> UserState:
+    def session_state(self, events: Interactions) -> UserState:
         """A user's state rebuilt from their recent events alone, leaving the model untouched.
 
         What a multi-process server needs: each request rebuilds the viewer's interests from the shared
@@ -119,12 +119,10 @@ class Engine:
         an event stored by any process changes the very next page. Items unknown to the model are skipped.
         """
         m = self._m()
-        rc = self.config["rerank"]
         known = np.array([i in m.catalog.index for i in events.item], dtype=bool)
         ev = events.take(np.flatnonzero(known))
         ev = ev.take(np.argsort(ev.timestamp, kind="stable"))
-        capacity = max(64, 2 * len(ev)) if seen_capacity is None else seen_capacity
-        state = UserState(seen=BloomFilter(capacity, rc["bloom_error"]))
+        state = UserState(seen=SeenSet())
         if not len(ev):
             return state
         idx = np.array([m.catalog.index[i] for i in ev.item], dtype=np.int64)

@@ -290,7 +290,7 @@ def serialize_for(viewer, video: Video) -> dict:
     """One video's JSON with the viewer's own state; never cached (see ``serialize_many``)."""
     data = serialize(video)
     if viewer is not None and viewer.is_authenticated:
-        data["viewer"] = social_queries.video_states(viewer, [video.public_id]).get(video.public_id)
+        data["viewer"] = social_queries.video_state(viewer, video)
         if _is_owner_or_staff(viewer, video) or (video.moderation != Moderation.APPROVED and _moderates(viewer)):
             from reelbox.moderation.queries import moderation_state  # moderation imports this module
 

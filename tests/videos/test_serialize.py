@@ -42,3 +42,24 @@ def test_rows_skip_what_is_not_playable():
     Video.objects.filter(pk=hidden.pk).update(visibility=Video.Visibility.PRIVATE)
     queries.clear_cache()
     assert [json.loads(t)["id"] for t in queries.serialize_many([hidden.pk, shown.pk])] == [shown.public_id]
+
+
+def test_one_video_carries_the_viewers_state_in_few_queries(auth_api, make_user, django_assert_max_num_queries):
+    from reelbox.social.models import Bookmark, Follow, Like
+
+    other = make_user()
+    mine, theirs = ready_video(auth_api.user), ready_video(other)
+    # The uploader polls their video while it is still processing: their state is there too.
+    Video.objects.filter(pk=mine.pk).update(status=Video.Status.PROCESSING)
+    Like.objects.create(user=auth_api.user, video=theirs)
+    Bookmark.objects.create(user=auth_api.user, video=theirs)
+    Follow.objects.create(follower=auth_api.user, followee=other, status=Follow.Status.ACCEPTED)
+    auth_api.get(f"/api/v1/videos/{mine.public_id}")  # the token's first use is recorded once
+    # Token, video with renditions, likes, bookmarks, moderation state: no follow lookup on one's own video.
+    with django_assert_max_num_queries(6):
+        own = auth_api.get(f"/api/v1/videos/{mine.public_id}").json()
+    assert own["status"] == "processing"
+    assert own["viewer"] == {"liked": False, "bookmarked": False, "follow": None, "is_author": True}
+    seen = auth_api.get(f"/api/v1/videos/{theirs.public_id}").json()
+    assert seen["viewer"] == {"liked": True, "bookmarked": True, "follow": "accepted", "is_author": False}
+    assert auth_api.client.get(f"/api/v1/videos/{theirs.public_id}").json().get("viewer") is None  # anonymous
