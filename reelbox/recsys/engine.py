@@ -243,9 +243,10 @@ class Engine:
         scores = value_scores(m.rates, items, affinity, cfg["ranker"])
         # Re-ranking only ever reaches a few candidates past the page: build slots for those alone.
         order = top_indices(scores, max(4 * k, k + 50))
-        origin = {int(items[j]): (results[source[best[j]]].name, results[source[best[j]]].reasons[position[best[j]]])
-                  for j in order.tolist()}
-        return self._slots(items[order].tolist(), scores[order].tolist()), origin
+        top, chosen = items[order].tolist(), best[order]
+        origin = {item: (results[n].name, results[n].reasons[at])
+                  for item, n, at in zip(top, source[chosen].tolist(), position[chosen].tolist())}
+        return self._slots(top, scores[order].tolist()), origin
 
     def _slots(self, items: list[int], scores: list[float], explore: bool = False) -> list[Slot]:
         """Re-rank slots: each item's creator and the hashtags that count for the run rule.
