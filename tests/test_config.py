@@ -67,6 +67,14 @@ def test_database_connections_outlive_a_request(monkeypatch, tmp_path):
     assert project._databases()["default"]["CONN_MAX_AGE"] == 60
 
 
+def test_the_asgi_process_closes_connections_after_each_request(tmp_path):
+    # Django's ASGI handler gives each request a thread of its own: a kept connection would never be reused.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REELBOX_")} | {"REELBOX_DATA_DIR": str(tmp_path)}
+    code = "import reelbox.asgi; from django.db import connections; print(connections['default'].settings_dict['CONN_MAX_AGE'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert result.stdout.split()[-1:] == ["0"], result.stderr[-2000:]
+
+
 def test_production_with_a_real_key(monkeypatch, tmp_path):
     cfg = load(monkeypatch, tmp_path, PRODUCTION="1", SECRET_KEY="k" * 40, ALLOWED_HOSTS="a.example, b.example")
     assert cfg.production and not cfg.debug and cfg.allowed_hosts == ["a.example", "b.example"]
