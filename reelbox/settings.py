@@ -96,7 +96,7 @@ def _databases() -> dict:
     # Connections are kept between requests, on SQLite too: opening one reads and parses the whole schema
     # and closing one checkpoints the WAL, which together took a third of a personal For You page's CPU when
     # every request did both (py-spy under bench/feed_scale.py's load). A file has no server to time out,
-    # so SQLite's are kept for good; PostgreSQL's are renewed every minute.
+    # so SQLite's are kept for good; PostgreSQL's are renewed every minute. Not under ASGI (reelbox/asgi.py).
     db = dj_database_url.parse(CONFIG.database_url, conn_max_age=None if CONFIG.is_sqlite else 60)
     if CONFIG.is_sqlite:
         # A server and a worker write at once: WAL, a long busy timeout and
