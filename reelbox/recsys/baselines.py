@@ -75,15 +75,17 @@ class ALS:
 class ReelboxCollab:
     """The engine's collaborative core, tuned on validation; `feedback` carries per-event weights."""
 
-    def __init__(self, feedback_train: sp.csr_matrix | None = None, budget_s: float = 45.0) -> None:
+    def __init__(self, feedback_train: sp.csr_matrix | None = None, budget_s: float = 45.0,
+                 times: sp.csr_matrix | None = None) -> None:
         self.feedback_train = feedback_train
         self.budget_s = budget_s
+        self.times = times
 
     def fit(self, train: sp.csr_matrix, valid: sp.csr_matrix) -> None:
         F = self.feedback_train if self.feedback_train is not None else train
         self.F = F
-        cfg, self.valid_ndcg = tune_collab(F, valid, CollabConfig(), budget_s=self.budget_s)
-        self.model: CollabModel = fit_collab(F, cfg)
+        cfg, self.valid_ndcg = tune_collab(F, valid, CollabConfig(), budget_s=self.budget_s, times=self.times)
+        self.model: CollabModel = fit_collab(F, cfg, self.times)
 
     def score(self, users: np.ndarray) -> np.ndarray:
         return self.model.score_batch(self.F[users])

@@ -17,8 +17,10 @@ DEFAULT_CONFIG: dict[str, Any] = {
         # Duration buckets (seconds) for the duration-debiased watch quantile.
         "duration_edges": [8.0, 15.0, 30.0, 60.0, 120.0, 300.0],
     },
+    # session_tau_s: videos one viewer watched minutes apart count as more related (reelbox.recsys.collab).
     "collab": {"lam": 400.0, "dropout": 0.0, "weight_power": 0.5, "lowrank_dim": 32, "lowrank_weight": 0.1,
-               "neighbours": 200, "dense_limit": 12000, "tail_weight": 0.2, "tail_dim": 64, "tail_neighbours": 50},
+               "neighbours": 200, "dense_limit": 12000, "tail_weight": 0.2, "tail_dim": 64, "tail_neighbours": 50,
+               "session_tau_s": 360.0, "session_floor": 0.3, "session_pairs": 100},
     # Recent events dominate short-video intent; None keeps all history at full weight.
     "history_half_life_events": 200.0,
     "sources": {"following": 50, "collaborative": 200, "content": 100, "trending": 100, "exploration": 30},

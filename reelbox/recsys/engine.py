@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from reelbox.recsys import sources
 from reelbox.recsys.bloom import BloomFilter
 from reelbox.recsys.catalog import Catalog
-from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab
+from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab, last_times
 from reelbox.recsys.config import ACTIONS, merge_config
 from reelbox.recsys.exploration import ExposurePools
 from reelbox.recsys.metrics import top_indices
@@ -37,12 +37,18 @@ class Recommendation:
     reason_args: dict[str, Any] = field(default_factory=dict)
 
 
+# How many items' run-rule keys an engine keeps (see Engine._slots): a few MB.
+RUN_KEYS_KEPT = 20_000
+
+
 class Engine:
     def __init__(self, config: Mapping[str, Any] | None = None, model: Model | None = None) -> None:
         self.config = model.config if model is not None and config is None else merge_config(dict(config or {}))
         self.model = model
         # (catalogue size, hashtags too common to count for the run rule), see _slots.
         self._common: tuple[int, frozenset[str]] | None = None
+        # item -> (creator, hashtags that count for the run rule), for the items pages meet most; see _slots.
+        self._run_keys: dict[int, tuple[Hashable, frozenset[str]]] = {}
 
     @classmethod
     def from_model(cls, model: Model) -> Engine:
@@ -69,7 +75,8 @@ class Engine:
         signed.data = np.maximum(signed.data, 0.0)
         signed.eliminate_zeros()
         if signed.nnz and signed.shape[0] > 1:
-            collab = fit_collab(signed, CollabConfig(**cfg["collab"]))
+            times = last_times(rows, idx, ev.timestamp, signed.shape)
+            collab = fit_collab(signed, CollabConfig(**cfg["collab"]), times)
         else:
             # A new platform (no positive feedback yet, or one viewer): nothing to learn item-item from;
             # trending, content affinity and exploration still work.
@@ -80,7 +87,7 @@ class Engine:
         stamp = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode()).hexdigest()[:8]
         version = f"rx1-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{len(ev)}ev-{stamp}"
         self.model = Model(version, cfg, catalog, collab, quantiles, rates, trending, pools)
-        self._common = None
+        self._forget_run_keys()
         self._apply(ev, idx, w, dur)
         return self.model
 
@@ -88,7 +95,7 @@ class Engine:
         """New uploads: registered in the catalog and, by default, entered into exposure pool 0."""
         m = self._m()
         new = m.catalog.add(items)
-        self._common = None
+        self._forget_run_keys()
         m.rates.grow(len(m.catalog))
         m.trending.grow(len(m.catalog))
         if explore:
@@ -200,6 +207,9 @@ class Engine:
         allowed = self._allowed(state, exclude, blocked_creators, held)
         main, origin = self._rank(state, results, allowed, k)
         ex_items = explore.items[allowed(explore.items)] if len(explore.items) else explore.items
+        # A page takes a share of its slots from these, all of them only when nothing else ranks: 2k leave
+        # room for those the run rule holds back.
+        ex_items = ex_items[: 2 * k]
         ex_slots = self._slots(ex_items.tolist(), [0.0] * len(ex_items), explore=True)
         share = cfg["exploration"]["share"] if "exploration" in want else 0.0
         if not main:
@@ -248,21 +258,35 @@ class Engine:
                   for item, n, at in zip(top, source[chosen].tolist(), position[chosen].tolist())}
         return self._slots(top, scores[order].tolist()), origin
 
+    def _forget_run_keys(self) -> None:
+        self._common = None
+        self._run_keys = {}
+
     def _slots(self, items: list[int], scores: list[float], explore: bool = False) -> list[Slot]:
         """Re-rank slots: each item's creator and the hashtags that count for the run rule.
 
         Hashtags on over half the catalogue (#fyp) are left out: they say nothing about variety, and the rule
         on them could never hold, so re-ranking would scan every candidate for every slot in vain. Built per
         candidate (about a hundred a page) rather than kept for every item: at 1M items that table took 2.4 s
-        to build and two objects per item on the heap of every web process."""
+        to build and two objects per item on the heap of every web process; the RUN_KEYS_KEPT first met are
+        kept."""
         cat = self._m().catalog
         common = self._common
         if common is None or common[0] != len(cat):
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
-        entries, ignored = cat.items, common[1]
-        return [Slot(i, sc, entries[i].creator, frozenset(entries[i].hashtags).difference(ignored), explore)
-                for i, sc in zip(items, scores)]
+        entries, ignored, known = cat.items, common[1], self._run_keys
+        slots = []
+        for i, sc in zip(items, scores):
+            keys = known.get(i)
+            if keys is None:
+                entry = entries[i]
+                keys = (entry.creator, frozenset(entry.hashtags).difference(ignored))
+                # Bounded: the items pages meet most are met early; past the bound, the rest are built each time.
+                if len(known) < RUN_KEYS_KEPT:
+                    known[i] = keys
+            slots.append(Slot(i, sc, keys[0], keys[1], explore))
+        return slots
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],
                  held: Callable[[Hashable], bool] | Collection[Hashable]) -> Callable[[np.ndarray], np.ndarray]:

@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from reelbox.recsys.baselines import ALS, EASE, Popularity, Recommender, ReelboxCollab
+from reelbox.recsys.collab import last_times
 from reelbox.recsys.data import Ratings, Split, load_ml100k, random_split, temporal_split
 from reelbox.recsys.metrics import METRICS, hit_matrix, top_k, topk_metrics
 
@@ -27,10 +28,16 @@ def rating_feedback(r: Ratings) -> sp.csr_matrix:
     return m
 
 
+def rating_times(r: Ratings) -> sp.csr_matrix:
+    """When each user rated each item: the engine weighs items met in one session together more."""
+    return last_times(r.user, r.item, r.timestamp, (r.n_users, r.n_items))
+
+
 def default_models(split: Split, budget_s: float = 45.0) -> dict[str, Callable[[], Recommender]]:
     feedback = rating_feedback(split.train)
+    times = rating_times(split.train)
     return {
-        "reelbox": lambda: ReelboxCollab(feedback, budget_s=budget_s),
+        "reelbox": lambda: ReelboxCollab(feedback, budget_s=budget_s, times=times),
         "ease": EASE,
         "als": ALS,
         "pop": Popularity,

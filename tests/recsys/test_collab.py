@@ -3,7 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
-from reelbox.recsys.collab import CollabConfig, CollabModel
+from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab, last_times, session_gram
 
 
 def dense_reference(B: np.ndarray, items: np.ndarray, w: np.ndarray, k: int):
@@ -37,3 +37,50 @@ def test_a_history_without_neighbours_gives_nothing():
     model = CollabModel(CollabConfig(), sp.csr_matrix((50, 50)))
     got = model.score_user(np.array([3, 7]), np.array([1.0, 2.0]), 10)
     assert len(got.items) == len(got.scores) == len(got.because) == 0
+
+
+def test_the_session_gram_matches_pairwise_sums():
+    rng = np.random.default_rng(5)
+    users, items, tau = 12, 30, 300.0
+    X = sp.random(users, items, density=0.3, random_state=5, format="csr")
+    X.data = rng.uniform(0.5, 2.0, size=X.nnz)
+    T = X.copy()
+    T.data = rng.uniform(0, 3600, size=X.nnz)  # within an hour: some pairs near, some far
+    expected = np.zeros((items, items))
+    for u in range(users):
+        cols, w, t = X[u].indices, X[u].data, T[u].data
+        kernel = np.exp(-np.abs(t[:, None] - t[None, :]) / tau)
+        kernel[np.abs(t[:, None] - t[None, :]) > 7 * tau] = 0.0  # the cut-off session_gram applies
+        expected[np.ix_(cols, cols)] += w[:, None] * w[None, :] * kernel
+    assert np.allclose(session_gram(X, T, tau, max_pairs=items), expected)
+    assert np.allclose(np.diag(session_gram(X, T, tau, max_pairs=1)), np.diag(expected))
+
+
+def test_last_times_keeps_the_latest_of_repeated_pairs():
+    rows, cols, t = np.array([0, 0, 1, 0]), np.array([2, 2, 1, 3]), np.array([50.0, 70.0, 5.0, 10.0])
+    T = last_times(rows, cols, t, (2, 4))
+    assert T[0, 2] == 70.0 and T[1, 1] == 5.0 and T[0, 3] == 10.0 and T.nnz == 3
+
+
+def test_items_met_in_one_session_are_closer_than_items_met_weeks_apart():
+    # Item 0 was watched with item 1 a minute apart by some viewers, and with item 2 weeks apart by as many:
+    # plain co-occurrence ties 1 and 2, the session weighting ranks 1 first.
+    rows, cols, times = [], [], []
+    for u in range(20):
+        partner, gap = (1, 60.0) if u % 2 == 0 else (2, 21 * 86400.0)
+        rows += [u, u]
+        cols += [0, partner]
+        times += [1e6 + u, 1e6 + u + gap]
+        # Something else in every history, so neither pair is all there is.
+        rows.append(u)
+        cols.append(3 + u % 5)
+        times.append(5e6 + u)
+    X = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(20, 8))
+    T = last_times(np.array(rows), np.array(cols), np.array(times), (20, 8))
+    plain = fit_collab(X, CollabConfig(lam=1.0, lowrank_weight=0.0))
+    session = fit_collab(X, CollabConfig(lam=1.0, lowrank_weight=0.0, session_tau_s=360.0), T)
+    history, w = np.array([0]), np.array([1.0])
+    flat = plain.score_user(history, w, 2)
+    assert set(flat.items) == {1, 2} and np.isclose(flat.scores[0], flat.scores[1])
+    top = session.score_user(history, w, 2)
+    assert top.items[0] == 1 and top.scores[0] > 1.5 * top.scores[1]
