@@ -164,8 +164,11 @@ def _dense_parts(feedback: sp.csr_matrix, cfg: CollabConfig, cache: dict | None 
     else:
         G = np.asarray((X.T @ X).todense(), dtype=np.float64)
         if session:
+            # In place, with no second items^2 matrix: a pair's weight only changes off the diagonal.
+            diagonal = np.diag(G).copy()
             G *= cfg.session_floor
-            G += (1.0 - cfg.session_floor) * session_gram(X, times, cfg.session_tau_s, cfg.session_pairs)
+            add_session_pairs(G, X, times, cfg.session_tau_s, cfg.session_pairs, 1.0 - cfg.session_floor)
+            G[np.diag_indices_from(G)] = diagonal
         # Rescale so lam means the same thing whatever the weight power: trace equals the interaction count.
         G *= X.nnz / max(np.trace(G), 1e-12)
         if cache is not None:
@@ -186,28 +189,29 @@ def _dense_parts(feedback: sp.csr_matrix, cfg: CollabConfig, cache: dict | None 
     return B
 
 
-def session_gram(X: sp.csr_matrix, times: sp.csr_matrix, tau_s: float, max_pairs: int) -> np.ndarray:
-    """Items x items: sum over users of x_ui * x_uj * exp(-|t_ui - t_uj| / tau_s), each event paired with its
-    ``max_pairs`` successors in time (pairs further apart than 7 tau_s weigh under 0.1 % and are skipped).
-    Its diagonal is that of the plain Gram matrix, so the two blend on one scale."""
+def add_session_pairs(G: np.ndarray, X: sp.csr_matrix, times: sp.csr_matrix, tau_s: float, max_pairs: int,
+                      scale: float = 1.0) -> None:
+    """Add ``scale`` * x_ui * x_uj * exp(-|t_ui - t_uj| / tau_s) to G[i, j] and G[j, i] for every pair of a
+    user's items (off the diagonal), each event paired with its ``max_pairs`` successors in time; pairs
+    further apart than 7 tau_s weigh under 0.1 % and are skipped."""
     coo = X.tocoo()
     t = _entries(times, coo.row, coo.col)
     order = np.lexsort((t, coo.row))
     user, item, w, t = coo.row[order], coo.col[order].astype(np.int64), coo.data[order], t[order]
-    n = X.shape[1]
-    G = np.zeros((n, n))
-    G[np.diag_indices(n)] = np.bincount(item, weights=w * w, minlength=n)
-    flat = G.reshape(-1)
+    n = G.shape[1]
+    # A flat view, in either memory order (X.T @ X comes out column-major): every pair is added both ways round.
+    flat = G.reshape(-1, order="F" if G.flags.f_contiguous else "C")
+    if not np.shares_memory(flat, G):
+        raise ValueError("G must be contiguous")
     for d in range(1, min(max_pairs, len(t) - 1) + 1):
         dt = t[d:] - t[:-d]
         near = (user[d:] == user[:-d]) & (dt <= 7.0 * tau_s)
         if not near.any():
             break  # times are sorted within each user: no pair further along can be near either
         a, b = item[:-d][near], item[d:][near]
-        v = w[:-d][near] * w[d:][near] * np.exp(-dt[near] / tau_s)
+        v = scale * w[:-d][near] * w[d:][near] * np.exp(-dt[near] / tau_s)
         np.add.at(flat, a * n + b, v)
         np.add.at(flat, b * n + a, v)
-    return G
 
 
 def _entries(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:

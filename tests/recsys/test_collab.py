@@ -1,9 +1,10 @@
 """The collaborative source's per-user top-k, which ranks only the history's neighbours, against dense maths."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from reelbox.recsys.collab import CollabConfig, CollabModel, fit_collab, last_times, session_gram
+from reelbox.recsys.collab import CollabConfig, CollabModel, add_session_pairs, fit_collab, last_times
 
 
 def dense_reference(B: np.ndarray, items: np.ndarray, w: np.ndarray, k: int):
@@ -39,7 +40,8 @@ def test_a_history_without_neighbours_gives_nothing():
     assert len(got.items) == len(got.scores) == len(got.because) == 0
 
 
-def test_the_session_gram_matches_pairwise_sums():
+@pytest.mark.parametrize("order", ["C", "F"])  # X.T @ X comes out column-major
+def test_session_pairs_match_pairwise_sums(order):
     rng = np.random.default_rng(5)
     users, items, tau = 12, 30, 300.0
     X = sp.random(users, items, density=0.3, random_state=5, format="csr")
@@ -50,10 +52,12 @@ def test_the_session_gram_matches_pairwise_sums():
     for u in range(users):
         cols, w, t = X[u].indices, X[u].data, T[u].data
         kernel = np.exp(-np.abs(t[:, None] - t[None, :]) / tau)
-        kernel[np.abs(t[:, None] - t[None, :]) > 7 * tau] = 0.0  # the cut-off session_gram applies
+        kernel[np.abs(t[:, None] - t[None, :]) > 7 * tau] = 0.0  # the cut-off add_session_pairs applies
         expected[np.ix_(cols, cols)] += w[:, None] * w[None, :] * kernel
-    assert np.allclose(session_gram(X, T, tau, max_pairs=items), expected)
-    assert np.allclose(np.diag(session_gram(X, T, tau, max_pairs=1)), np.diag(expected))
+    np.fill_diagonal(expected, 0.0)
+    G = np.zeros((items, items), order=order)
+    add_session_pairs(G, X, T, tau, max_pairs=items, scale=0.5)
+    assert np.allclose(G, 0.5 * expected)
 
 
 def test_last_times_keeps_the_latest_of_repeated_pairs():
