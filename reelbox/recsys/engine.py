@@ -37,8 +37,8 @@ class Recommendation:
     reason_args: dict[str, Any] = field(default_factory=dict)
 
 
-# How many items' run-rule keys an engine keeps (see Engine._slots): a few MB.
-RUN_KEYS_KEPT = 20_000
+# How many items' run-rule keys an engine keeps (see Engine._slots): ~160 bytes each, the hashtag sets shared.
+RUN_KEYS_KEPT = 100_000
 
 
 class Engine:
@@ -49,6 +49,7 @@ class Engine:
         self._common: tuple[int, frozenset[str]] | None = None
         # item -> (creator, hashtags that count for the run rule), for the items pages meet most; see _slots.
         self._run_keys: dict[int, tuple[Hashable, frozenset[str]]] = {}
+        self._tag_sets: dict[tuple[str, ...], frozenset[str]] = {}  # one set object per distinct hashtag list
 
     @classmethod
     def from_model(cls, model: Model) -> Engine:
@@ -261,6 +262,7 @@ class Engine:
     def _forget_run_keys(self) -> None:
         self._common = None
         self._run_keys = {}
+        self._tag_sets = {}
 
     def _slots(self, items: list[int], scores: list[float], explore: bool = False) -> list[Slot]:
         """Re-rank slots: each item's creator and the hashtags that count for the run rule.
@@ -275,13 +277,18 @@ class Engine:
         if common is None or common[0] != len(cat):
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
-        entries, ignored, known = cat.items, common[1], self._run_keys
+        entries, ignored, known, tag_sets = cat.items, common[1], self._run_keys, self._tag_sets
         slots = []
         for i, sc in zip(items, scores):
             keys = known.get(i)
             if keys is None:
                 entry = entries[i]
-                keys = (entry.creator, frozenset(entry.hashtags).difference(ignored))
+                tags = tag_sets.get(entry.hashtags)
+                if tags is None:
+                    tags = frozenset(entry.hashtags).difference(ignored)
+                    if len(tag_sets) < RUN_KEYS_KEPT:
+                        tag_sets[entry.hashtags] = tags
+                keys = (entry.creator, tags)
                 # Bounded: the items pages meet most are met early; past the bound, the rest are built each time.
                 if len(known) < RUN_KEYS_KEPT:
                     known[i] = keys
