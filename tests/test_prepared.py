@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -65,3 +65,26 @@ def test_ambiguous_values_go_through_the_orm(videos):
     # A value the ORM rewrites (icontains wraps it in wildcards) is not found verbatim: ORM too.
     contains = Prepared(lambda text: Video.objects.filter(caption__icontains=text).values_list("pk"))
     assert {pk for (pk,) in contains.rows("v3")} == {videos[3].pk}
+
+
+def test_queries_are_counted_when_someone_counts_them(videos):
+    prepared = Prepared(lambda pks: Video.objects.filter(pk__in=pks).order_by("pk").values_list("pk"))
+    pks = [v.pk for v in videos]
+    prepared.rows(pks)  # compiled
+    with CaptureQueriesContext(connection) as captured:
+        assert prepared.rows(pks) == [(pk,) for pk in sorted(pks)]
+    assert len(captured.captured_queries) == 1
+
+
+def test_sqlite_reads_go_straight_to_the_driver(videos, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("the driver path is SQLite's")
+    prepared = Prepared(lambda pks: Video.objects.filter(pk__in=pks).order_by("pk").values_list("pk", "created_at"))
+    pks = [v.pk for v in videos]
+    expected = list(Video.objects.filter(pk__in=pks).order_by("pk").values_list("pk", "created_at"))
+
+    def no_wrapper(*args, **kwargs):
+        raise AssertionError("went through Django's cursor wrapper")
+
+    monkeypatch.setattr(connections["default"], "cursor", no_wrapper)
+    assert prepared.rows(pks) == expected  # converters applied too: aware datetimes, not SQLite's text
