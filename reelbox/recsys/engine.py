@@ -275,6 +275,7 @@ class Engine:
         cat = self._m().catalog
         common = self._common
         if common is None or common[0] != len(cat):
+            self._forget_run_keys()  # kept keys left out the hashtags common in the catalogue as it was
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
         entries, ignored, known, tag_sets = cat.items, common[1], self._run_keys, self._tag_sets
