@@ -184,3 +184,14 @@ def test_content_source_matches_summing_every_feature_list() -> None:
                            if v in catalog.features(item)[kind])
             assert reason["value"] in catalog.features(item)[reason["kind"]]
             assert np.isclose(weights[reason["kind"]] * state.affinity[reason["kind"]][reason["value"]], heaviest)
+
+
+def test_run_rule_keys_follow_the_catalogue(engine: Engine) -> None:
+    # Slots keep each item's run-rule hashtags between pages; a hashtag that comes to cover over half the
+    # catalogue stops counting for the rule, kept keys included.
+    cat = engine.model.catalog
+    cats = next(n for n, item in enumerate(cat.items) if "cats" in item.hashtags)
+    assert "cats" in engine._slots([cats], [0.0])[0].hashtags
+    engine.add_items([Item(f"more{n}", creator=f"m{n}", hashtags=("cats",)) for n in range(2 * len(cat))],
+                     explore=False)
+    assert "cats" not in engine._slots([cats], [0.0])[0].hashtags
