@@ -195,7 +195,7 @@ def add_session_pairs(G: np.ndarray, X: sp.csr_matrix, times: sp.csr_matrix, tau
     user's items (off the diagonal), each event paired with its ``max_pairs`` successors in time; pairs
     further apart than 7 tau_s weigh under 0.1 % and are skipped."""
     coo = X.tocoo()
-    t = _entries(times, coo.row, coo.col)
+    t = np.asarray(times.tocsr()[coo.row, coo.col], dtype=np.float64).ravel()  # 0 where nothing is stored
     order = np.lexsort((t, coo.row))
     user, item, w, t = coo.row[order], coo.col[order].astype(np.int64), coo.data[order], t[order]
     n = G.shape[1]
@@ -212,21 +212,6 @@ def add_session_pairs(G: np.ndarray, X: sp.csr_matrix, times: sp.csr_matrix, tau
         v = scale * w[:-d][near] * w[d:][near] * np.exp(-dt[near] / tau_s)
         np.add.at(flat, a * n + b, v)
         np.add.at(flat, b * n + a, v)
-
-
-def _entries(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """m[rows[k], cols[k]] for every k (0 where nothing is stored), by binary search over m's entries."""
-    m = m.tocsr()
-    m.sum_duplicates()  # canonical: row-major order, so (row, col) keys are sorted
-    out = np.zeros(len(rows))
-    if not m.nnz:
-        return out
-    keys = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr)) * m.shape[1] + m.indices
-    want = rows.astype(np.int64) * m.shape[1] + cols
-    at = np.minimum(np.searchsorted(keys, want), m.nnz - 1)
-    found = keys[at] == want
-    out[found] = m.data[at[found]]
-    return out
 
 
 def last_times(rows: np.ndarray, cols: np.ndarray, t: np.ndarray, shape: tuple[int, int]) -> sp.csr_matrix:
