@@ -148,10 +148,16 @@ def _die_with_parent() -> Callable[[], None] | None:
     if prctl is None:
         return None
 
+    parent = os.getpid()
+
     def set_pdeathsig() -> None:
         # Runs in the child between fork and exec, where taking locks can
-        # deadlock: the function was resolved beforehand, this is one syscall.
+        # deadlock: the function was resolved beforehand, these are syscalls.
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        # A parent that died between fork and prctl sends no signal: the
+        # child has already been handed to another, so it ends itself.
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     return set_pdeathsig
 

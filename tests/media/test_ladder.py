@@ -298,10 +298,14 @@ def test_ffmpeg_dies_with_a_killed_worker():
         *endless("126x74"),
     ])
     try:
+        # The worker's own command line holds the marker too: wait for ffmpeg.
+        def ffmpeg_started() -> bool:
+            return bool(set(ffmpeg_pids_with("126x74")) - {worker.pid})
+
         deadline = time.monotonic() + 10
-        while not ffmpeg_pids_with("126x74") and time.monotonic() < deadline:
+        while not ffmpeg_started() and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert ffmpeg_pids_with("126x74")
+        assert ffmpeg_started()
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
