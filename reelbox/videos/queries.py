@@ -166,10 +166,11 @@ def serialize(video: Video) -> dict:
     return _video_json(video, person(video.author), list(video.renditions.all()), sound_json)
 
 
-def _video_json(video, author: dict, renditions: list, sound: dict | None) -> dict:
+def _video_json(video, author: dict, renditions: list, sound: dict | None, url=storage.url) -> dict:
     """The one shape of a video in the API, from a Video or a row with the same attribute names (renditions
     likewise, tallest first). The sound is untranslated (this JSON is cached for every reader): an original
-    sound has no title, and the player names it after its owner in the reader's language."""
+    sound has no title, and the player names it after its owner in the reader's language. ``url`` makes
+    the media URLs (``storage.url_maker()`` where many videos are serialised)."""
     return {
         "id": video.public_id,
         "status": api_status(video),
@@ -180,12 +181,12 @@ def _video_json(video, author: dict, renditions: list, sound: dict | None) -> di
         "duration": video.duration,
         "width": video.width,
         "height": video.height,
-        "poster_url": storage.url(video.poster_path),
+        "poster_url": url(video.poster_path),
         # While the ladder is still encoding, renditions is empty and the HLS
         # playlist of the first rung, still growing, is the way to play.
-        "hls_url": storage.url(video.hls_path) if video.hls_path else None,
+        "hls_url": url(video.hls_path),
         "renditions": [
-            {"height": r.height, "width": r.width_px, "bitrate": r.bitrate, "url": storage.url(r.mp4_path)}
+            {"height": r.height, "width": r.width_px, "bitrate": r.bitrate, "url": url(r.mp4_path)}
             for r in renditions
         ],
         "author": author,
@@ -224,12 +225,13 @@ def _serialize_playable(pks: list[int]) -> dict[int, dict]:
         renditions.setdefault(video_id, []).append(_Rendition(*fields))
     out = {}
     n = len(_ROW_FIELDS)
+    url = storage.url_maker()
     for row in _playable_rows.rows(pks):
         video = _Row(*row[:n])
         username, display_name, avatar, sound_id, sound_title, sound_owner = row[n:]
         sound = sound_id and {"id": sound_id, "title": sound_title, "owner": sound_owner}
         out[video.pk] = _video_json(video, person_of(username, display_name, avatar),
-                                    renditions.get(video.pk, []), sound)
+                                    renditions.get(video.pk, []), sound, url)
     return out
 
 

@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -102,14 +102,22 @@ def delete(name: str) -> None:
 
 
 def url(name: str) -> str | None:
-    if not name:
-        return None
-    # Local media: the storage's own url() goes through urljoin, which costs more than the rest of a video's
-    # JSON (five URLs each); our names are relative and never hold "..", so joining is a concatenation.
+    return url_maker()(name)
+
+
+def url_maker() -> Callable[[str], str | None]:
+    """``url`` with the storage looked up once, for callers that make many (a video has five URLs): reading
+    the lazy default storage's class and base URL costs more than the rest of a URL."""
     base = _local_base_url()
-    if base is not None:
-        return base + filepath_to_uri(name).lstrip("/")
-    return default_storage.url(name)
+    if base is None:
+        return lambda name: default_storage.url(name) if name else None
+
+    def local(name: str) -> str | None:
+        # The storage's own url() goes through urljoin, which costs more than the rest of a video's JSON;
+        # our names are relative and never hold "..", so joining is a concatenation.
+        return base + filepath_to_uri(name).lstrip("/") if name else None
+
+    return local
 
 
 def _local_base_url() -> str | None:
