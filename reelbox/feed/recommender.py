@@ -383,7 +383,7 @@ def _digest(version: str) -> str:
 
 def preload() -> None:
     """Load the newest model in the background as a web process starts, so its first For You requests do not
-    wait for it (1.5 s at 100k videos); a request arriving meanwhile waits only for what is left."""
+    wait for it (1.5 s at 100k videos): those arriving meanwhile get the cold feed (trending and new videos)."""
 
     def load() -> None:
         from django.db import connection
