@@ -47,9 +47,11 @@ class Engine:
         self.model = model
         # (catalogue size, hashtags too common to count for the run rule), see _slots.
         self._common: tuple[int, frozenset[str]] | None = None
-        # item -> (creator, hashtags that count for the run rule), for the items pages meet most; see _slots.
-        self._run_keys: dict[int, tuple[Hashable, frozenset[str]]] = {}
-        self._tag_sets: dict[tuple[str, ...], frozenset[str]] = {}  # one set object per distinct hashtag list
+        # item -> (creator, index in _tag_sets of the hashtags that count for the run rule), for the items
+        # pages meet most; one set object per distinct hashtag list (_tag_index finds it). See _slots.
+        self._run_keys: dict[int, tuple[Hashable, int]] = {}
+        self._tag_sets: list[frozenset[str]] = []
+        self._tag_index: dict[tuple[str, ...], int] = {}
 
     @classmethod
     def from_model(cls, model: Model) -> Engine:
@@ -262,7 +264,8 @@ class Engine:
     def _forget_run_keys(self) -> None:
         self._common = None
         self._run_keys = {}
-        self._tag_sets = {}
+        self._tag_sets = []
+        self._tag_index = {}
 
     def _slots(self, items: list[int], scores: list[float], explore: bool = False) -> list[Slot]:
         """Re-rank slots: each item's creator and the hashtags that count for the run rule.
@@ -278,22 +281,29 @@ class Engine:
             self._forget_run_keys()  # kept keys left out the hashtags common in the catalogue as it was
             common = self._common = (len(cat), frozenset(
                 t for t, members in cat.by_hashtag.items() if 2 * len(members) > len(cat)))
-        entries, ignored, known, tag_sets = cat.items, common[1], self._run_keys, self._tag_sets
+        entries, ignored, known = cat.items, common[1], self._run_keys
+        tag_sets, tag_index = self._tag_sets, self._tag_index
         slots = []
         for i, sc in zip(items, scores):
             keys = known.get(i)
-            if keys is None:
+            if keys is not None:
+                creator, tags = keys[0], tag_sets[keys[1]]
+            else:
                 entry = entries[i]
-                tags = tag_sets.get(entry.hashtags)
-                if tags is None:
+                creator, at = entry.creator, tag_index.get(entry.hashtags)
+                if at is not None:
+                    tags = tag_sets[at]
+                else:
                     tags = frozenset(entry.hashtags).difference(ignored)
                     if len(tag_sets) < RUN_KEYS_KEPT:
-                        tag_sets[entry.hashtags] = tags
-                keys = (entry.creator, tags)
+                        at = tag_index[entry.hashtags] = len(tag_sets)
+                        tag_sets.append(tags)
                 # Bounded: the items pages meet most are met early; past the bound, the rest are built each time.
-                if len(known) < RUN_KEYS_KEPT:
-                    known[i] = keys
-            slots.append(Slot(i, sc, keys[0], keys[1], explore))
+                # An (id, int) tuple holds no container, so the collector stops tracking it: a full collection
+                # then skips the kept keys, where tuples holding the sets made it walk every one of them.
+                if at is not None and len(known) < RUN_KEYS_KEPT:
+                    known[i] = (creator, at)
+            slots.append(Slot(i, sc, creator, tags, explore))
         return slots
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],

@@ -1,3 +1,4 @@
+import gc
 import io
 import json
 from collections import Counter
@@ -195,3 +196,13 @@ def test_run_rule_keys_follow_the_catalogue(engine: Engine) -> None:
     engine.add_items([Item(f"more{n}", creator=f"m{n}", hashtags=("cats",)) for n in range(2 * len(cat))],
                      explore=False)
     assert "cats" not in engine._slots([cats], [0.0])[0].hashtags
+
+
+def test_kept_run_keys_stay_out_of_the_collectors_way(engine: Engine) -> None:
+    # Web processes freeze what they load, but keys kept while serving are not frozen: if each held a set, every
+    # full collection would walk up to RUN_KEYS_KEPT of them, pausing requests longer the longer a process runs.
+    items = list(range(len(engine.model.catalog)))
+    first = engine._slots(items, [0.0] * len(items))
+    gc.collect()
+    assert engine._run_keys and not any(gc.is_tracked(keys) for keys in engine._run_keys.values())
+    assert engine._slots(items, [0.0] * len(items)) == first  # kept keys give the same slots
