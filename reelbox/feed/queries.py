@@ -162,11 +162,13 @@ def who(request, user=None) -> Who:
 
 # Per video: author, hashtags that count for variety, caption language. Parsed once per process, not at
 # every rebuild of the cold list (a caption edit shows in the rule after the next clear, which is harmless).
-_video_meta: dict[int, tuple[int, frozenset[str], str | None]] = {}
+# A tuple of strings, not a set: the collector stops tracking tuples of atoms, so a full collection does not
+# walk up to MAX_VIDEO_META entries of a long-running process (see Engine._slots).
+_video_meta: dict[int, tuple[int, tuple[str, ...], str | None]] = {}
 MAX_VIDEO_META = 100_000
 
 
-def _meta(pks: list[int]) -> dict[int, tuple[int, frozenset[str], str | None]]:
+def _meta(pks: list[int]) -> dict[int, tuple[int, tuple[str, ...], str | None]]:
     missing = [pk for pk in pks if pk not in _video_meta]
     if missing:
         if len(_video_meta) + len(missing) > MAX_VIDEO_META:
@@ -174,8 +176,7 @@ def _meta(pks: list[int]) -> dict[int, tuple[int, frozenset[str], str | None]]:
         for pk, author, caption, language in video_queries.playable().filter(pk__in=missing).values_list(
                 "pk", "author_id", "caption", "language"):
             # The stored language (set by the creator or detected, reelbox.captions) before the script's guess.
-            _video_meta[pk] = (author, frozenset(recommender.hashtags(caption)),
-                               language or recommender.caption_language(caption))
+            _video_meta[pk] = (author, recommender.hashtags(caption), language or recommender.caption_language(caption))
     return {pk: _video_meta[pk] for pk in pks if pk in _video_meta}
 
 
@@ -205,10 +206,11 @@ def cold_list() -> list[tuple[int, int, str]]:
     share = recommender.config()["COLD_EXPLORATION_SHARE"]
     code = dict(main)
     # A hashtag on most of the catalogue (#fyp) says nothing about variety, and spacing it out cannot work.
-    counts = Counter(tag for _author, tags, _lang in meta.values() for tag in tags)
+    tags = {pk: frozenset(m[1]) for pk, m in meta.items()}
+    counts = Counter(tag for these in tags.values() for tag in these)
     common = frozenset(tag for tag, n in counts.items() if n > len(meta) // 2)
-    slots = [Slot(pk, 0.0, meta[pk][0], meta[pk][1] - common) for pk, _c in main]
-    ex_slots = [Slot(pk, 0.0, meta[pk][0], meta[pk][1] - common, True) for pk in explore]
+    slots = [Slot(pk, 0.0, meta[pk][0], tags[pk] - common) for pk, _c in main]
+    ex_slots = [Slot(pk, 0.0, meta[pk][0], tags[pk] - common, True) for pk in explore]
     page = _interleave(slots, ex_slots, COLD_LIST_SIZE, rc["max_run"], share)
     # Trending videos whose caption names their language get "Trending in your language" for readers of it.
     result = [(s.item, meta[s.item][0], "new_video" if s.explore else code[s.item] if code[s.item] != "trending"

@@ -1,3 +1,4 @@
+import gc
 from datetime import timedelta
 
 import pytest
@@ -144,3 +145,17 @@ def encoded_with_gap_width(cursor, width: int) -> str:
     header = struct.pack(">QIII", int(ids[0]), 0, 0, len(ids) | queries._GAPS | queries._GAP_WIDTH_FLAGS[width])
     body = zlib.compress(header + np.diff(ids).astype(f">u{width}").tobytes())
     return queries._signer.sign(base64.urlsafe_b64encode(body).decode().rstrip("="))
+
+
+def test_cold_list_metadata_stays_out_of_the_collectors_way(api, make_user):
+    # Kept per video for the life of a process: entries holding sets would be walked by every full collection.
+    from reelbox.feed import queries
+
+    for i in range(3):
+        ready_video(make_user(), caption=f"#cats #dogs video {i}")
+    assert len(api.get("/api/v1/feed/foryou").json()["items"]) == 3
+    # A tuple is untracked once everything in it is: the hashtags' tuple may need one pass before its entry's.
+    gc.collect()
+    gc.collect()
+    assert queries._video_meta and not any(gc.is_tracked(meta) for meta in queries._video_meta.values())
+    assert {meta[1] for meta in queries._video_meta.values()} == {("cats", "dogs")}
