@@ -10,9 +10,10 @@ import time
 
 import numpy as np
 
-from reelbox.recsys.collab import last_times, tune_collab
+from reelbox.recsys.collab import tune_collab
 from reelbox.recsys.data import Ratings, Split
 from reelbox.recsys.engine import Engine
+from reelbox.recsys.evaluate import rating_times
 from reelbox.recsys.metrics import ndcg_at_k_single
 from reelbox.recsys.model import Model
 from reelbox.recsys.signals import Interactions, Item
@@ -32,9 +33,8 @@ def _engine(split: Split, budget_s: float) -> tuple[Engine, float]:
     probe = Engine()
     probe.fit(ratings_to_interactions(fit_part), [Item(i, None) for i in range(split.train.n_items)])
     feedback = _feedback_matrix(probe, fit_part)
-    # Items are their own catalogue indices here (Item(i) for i in range(n_items)).
-    times = last_times(fit_part.user, fit_part.item, fit_part.timestamp, feedback.shape)
-    cfg, _ = tune_collab(feedback, split.valid.matrix(), budget_s=budget_s, times=times)
+    # Users and items are their own indices in the feedback matrix (_feedback_matrix, Item(i) per item).
+    cfg, _ = tune_collab(feedback, split.valid.matrix(), budget_s=budget_s, times=rating_times(fit_part))
     collab = {**probe.config["collab"], **{k: getattr(cfg, k) for k in ("lam", "dropout", "weight_power",
                                                                          "lowrank_weight", "session_tau_s")}}
     eng = Engine({"collab": collab, "exploration": {"share": 0.0}})
