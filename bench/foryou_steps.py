@@ -34,7 +34,7 @@ def main() -> None:
     django.setup()
     from django.utils import translation
 
-    from reelbox.feed import interests, queries, recommender
+    from reelbox.feed import interests, queries, recommender, withheld
     from reelbox.recsys import engine
     from reelbox.videos import queries as video_queries
 
@@ -55,7 +55,7 @@ def main() -> None:
 
         setattr(owner, name, wrapper)
 
-    for owner, name in [(video_queries, "serialize_many"), (video_queries, "recommendable_authors"),
+    for owner, name in [(video_queries, "serialize_many"), (withheld.Withheld, "current"),
                         (interests, "load_profile"), (engine.Engine, "recommend"), (engine.Engine, "_rank"),
                         (engine.Engine, "session_state")]:
         timed(owner, name)

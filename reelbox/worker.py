@@ -20,6 +20,7 @@ log = logging.getLogger("reelbox.worker")
 
 def sweep_forever(stop: threading.Event, every_s: float) -> None:
     from reelbox.feed.tasks import schedule_retrain
+    from reelbox.videos import audience
     from reelbox.videos.maintenance import expire_uploads
     from reelbox.videos.tasks import recover_stalled
 
@@ -27,6 +28,7 @@ def sweep_forever(stop: threading.Event, every_s: float) -> None:
         try:
             recover_stalled()
             expire_uploads()
+            audience.prune()
         except Exception:  # a failed sweep must not kill the worker
             log.exception("recovery sweep failed")
         try:

@@ -28,6 +28,7 @@ from reelbox.core.errors import ApiError
 from reelbox.core.middleware import DEVICE_COOKIE
 from reelbox.core.ttlcache import TTLCache
 from reelbox.feed import interests, recommender
+from reelbox.feed.withheld import Withheld
 from reelbox.recsys.rerank import Slot
 from reelbox.social import queries as social_queries
 from reelbox.videos import queries as video_queries
@@ -133,6 +134,11 @@ COLD_LIST_SIZE = 500
 _candidates = TTLCache(ttl_s=CANDIDATE_TTL_S, max_items=16)
 # Reason JSON of the cold list per language: translations are fixed for a process's life.
 _reason_json: dict[str, dict[str, str]] = {}
+
+
+def forget_lists() -> None:
+    """Rebuild the shared lists at their next use (a video left ``recommendable()`` in this process)."""
+    _candidates.clear()
 
 
 def clear_caches() -> None:
@@ -363,19 +369,17 @@ def _walk_cold(state: Cursor, need: int, taken: set[int], hidden: set[int]) -> l
     return out
 
 
-def _personal(engine, viewer: interests.Viewer, profile: interests.Profile, state: Cursor, limit: int,
-              hidden: set[int], follows: set[int]) -> list[tuple[int, str]]:
-    # Twice the page: room for what the playability and 'show fewer' checks below drop.
+def _personal(engine, withheld: Withheld, viewer: interests.Viewer, profile: interests.Profile, state: Cursor,
+              limit: int, hidden: set[int], follows: set[int]) -> list[tuple[int, str]]:
+    # Only what recommendable() returns reaches serialize_many (its cache does not check): `withheld` is its
+    # exact per-process copy. Twice the page: room for what the 'show fewer' check below drops.
     recs = engine.recommend(viewer.key, k=limit * 2, exclude=set(state.pks()) | profile.not_interested,
-                            follows=follows, blocked_creators=hidden, state=profile.state)
-    ids = [r.item for r in recs]
-    # Only ids a permission-checked query returns reach serialize_many (its cache does not check).
-    authors = video_queries.recommendable_authors(ids)
+                            follows=follows, blocked_creators=hidden, held=withheld.current(), state=profile.state)
+    catalog = engine.model.catalog
+    authors = {r.item: catalog.items[catalog.index[r.item]].creator for r in recs}
     page, demoted = [], None
     for r in recs:
-        author = authors.get(r.item)
-        if author is None or author in hidden:
-            continue
+        author = authors[r.item]
         if author in profile.fewer_creators:
             # "Show fewer": at most one from that creator, after everything else on the page.
             demoted = demoted or r
@@ -427,12 +431,12 @@ def foryou_page(asker: Who, cursor: str | None, limit: int = PAGE_SIZE) -> tuple
         uid = user.pk if user is not None and user.is_authenticated else None
         follows = set(social_queries.following_ids(uid)) if uid else set()
         hidden = set(social_queries.hidden_author_ids(uid)) if uid else set()
-        engine = recommender.serving_engine()
+        engine, withheld = recommender.serving()
         if engine is not None:
             viewer = interests.Viewer(uid, asker.device_id)
             profile = interests.load_profile(engine, viewer)
             if profile.has_history or follows:
-                picked = _personal(engine, viewer, profile, state, limit, hidden, follows)
+                picked = _personal(engine, withheld, viewer, profile, state, limit, hidden, follows)
                 skip = profile.not_interested
                 hidden = hidden | profile.fewer_creators
     taken = {pk for pk, _r in picked} | skip

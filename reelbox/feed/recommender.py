@@ -29,6 +29,7 @@ from django.db.models import Case, IntegerField, Max, Sum, When
 from django.utils import timezone
 
 from reelbox.feed.models import Event, Feedback, RecModel
+from reelbox.feed.withheld import Withheld
 from reelbox.recsys import Engine, Interactions, Item, Model
 from reelbox.recsys.exploration import ACTIVE
 from reelbox.social.models import Comment, Follow, Like, Share
@@ -292,7 +293,8 @@ def _new_videos_since(latest: RecModel) -> bool:
 class _Serving:
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.engine: Engine | None = None
+        # The engine and what For You must not recommend from its catalogue, swapped together.
+        self.pair: tuple[Engine, Withheld] | None = None
         self.version: str | None = None
         self.checked_at = float("-inf")
         self.loading: str | None = None
@@ -301,7 +303,7 @@ class _Serving:
 _serving = _Serving()
 
 
-def _load(version: str, path: str) -> Engine | None:
+def _load(version: str, path: str) -> tuple[Engine, Withheld] | None:
     try:
         model = Model.from_bytes(model_store().load(path))
     except (OSError, ValueError, KeyError):
@@ -310,7 +312,7 @@ def _load(version: str, path: str) -> Engine | None:
     model.users = {}
     engine = Engine(model=model)
     engine.recommend(None, 1)  # build lazy per-model structures now, not in a viewer's request
-    return engine
+    return engine, Withheld.load(model.catalog)
 
 
 def _settle_heap() -> None:
@@ -326,18 +328,24 @@ def _settle_heap() -> None:
 
 
 def _load_in_background(version: str, path: str) -> None:
-    engine = _load(version, path)
+    from django.db import connection
+
+    try:
+        pair = _load(version, path)
+    finally:
+        connection.close()  # this thread's own connection, which nothing else will close
     with _serving.lock:
-        if engine is not None:
+        if pair is not None:
             # One reference assignment: requests in flight keep the old engine they already hold.
-            _serving.engine, _serving.version = engine, version
+            _serving.pair, _serving.version = pair, version
         _serving.loading = None
-    if engine is not None:
+    if pair is not None:
         _settle_heap()
 
 
-def serving_engine(wait: bool = False) -> Engine | None:
-    """The engine of the newest model version, or None before the first training.
+def serving(wait: bool = False) -> tuple[Engine, Withheld] | tuple[None, None]:
+    """The engine of the newest model version with its withheld items, or (None, None) before the first
+    training.
 
     Checks the version marker (one indexed query) at most every RELOAD_S seconds. The first model loads
     synchronously (there is nothing to serve meanwhile); later ones load in a thread unless ``wait``.
@@ -345,25 +353,30 @@ def serving_engine(wait: bool = False) -> Engine | None:
     now = time.monotonic()
     s = _serving
     if now - s.checked_at < config()["RELOAD_S"]:
-        return s.engine
+        return s.pair or (None, None)
     with s.lock:
         if now - s.checked_at < config()["RELOAD_S"]:
-            return s.engine
+            return s.pair or (None, None)
         s.checked_at = now
         row = RecModel.objects.order_by("-created_at", "-id").values_list("version", "path").first()
         if row is None or row[0] == s.version or row[0] == s.loading:
-            return s.engine
+            return s.pair or (None, None)
         version, path = row
-        if s.engine is None or wait:
-            engine = _load(version, path)
-            if engine is not None:
-                s.engine, s.version = engine, version
+        if s.pair is None or wait:
+            pair = _load(version, path)
+            if pair is not None:
+                s.pair, s.version = pair, version
                 _settle_heap()
-            return s.engine
+            return s.pair or (None, None)
         s.loading = version
     threading.Thread(target=_load_in_background, args=(version, path), daemon=True,
                      name="recsys-load").start()
-    return s.engine
+    return s.pair or (None, None)
+
+
+def serving_engine(wait: bool = False) -> Engine | None:
+    """The engine of the newest model version, or None before the first training (see ``serving``)."""
+    return serving(wait)[0]
 
 
 def serving_digest() -> str | None:
@@ -405,7 +418,7 @@ def serving_version() -> str | None:
 def reset_serving() -> None:
     """Forget the loaded model (tests; a process that must reload at once)."""
     with _serving.lock:
-        _serving.engine, _serving.version, _serving.loading = None, None, None
+        _serving.pair, _serving.version, _serving.loading = None, None, None
         _serving.checked_at = float("-inf")
 
 

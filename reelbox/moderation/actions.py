@@ -230,14 +230,15 @@ def report(reporter, *, target_type: str, target_id: str, category: str, text: s
 
 
 def _set_content_state(target_type: str, obj, state: str) -> None:
-    from reelbox.feed.queries import clear_caches
+    from reelbox.feed.queries import forget_lists
     from reelbox.social.models import Comment
     from reelbox.videos import queries as video_queries
 
     if target_type == Target.VIDEO:
         Video.objects.filter(pk=obj.pk).update(moderation=state)
+        # For You's ranked pages follow the audience log; its shared lists are rebuilt here at once.
         video_queries.forget(obj.pk)
-        clear_caches()
+        forget_lists()
     elif target_type == Target.COMMENT:
         Comment.objects.filter(pk=obj.pk).update(moderation=state)
     obj.moderation = state

@@ -182,10 +182,13 @@ class Engine:
     def recommend(self, user: Hashable, k: int = 10, exclude: Collection[Hashable] = frozenset(),
                   now: float | None = None, follows: Collection[Hashable] | None = None,
                   blocked_creators: Collection[Hashable] = frozenset(),
-                  held: Callable[[Hashable], bool] | Collection[Hashable] = frozenset(),
+                  held: Callable[[Hashable], bool] | Collection[Hashable] | np.ndarray = frozenset(),
                   only_sources: Collection[str] | None = None,
                   state: UserState | None = None) -> list[Recommendation]:
-        """A page for `user`; pass `state` (e.g. from session_state) to rank for it without the model's own."""
+        """A page for `user`; pass `state` (e.g. from session_state) to rank for it without the model's own.
+
+        `held` (never recommended): ids, a predicate on an id, or a boolean array over catalogue indices
+        (True: held), the cheapest at any catalogue size; items past the array's end count as held."""
         m, cfg = self._m(), self.config
         if state is None:
             state = m.users.get(user) or UserState(seen=BloomFilter(cfg["rerank"]["bloom_capacity"],
@@ -307,11 +310,15 @@ class Engine:
         return slots
 
     def _allowed(self, state: UserState, exclude: Collection[Hashable], blocked: Collection[Hashable],
-                 held: Callable[[Hashable], bool] | Collection[Hashable]) -> Callable[[np.ndarray], np.ndarray]:
+                 held: Callable[[Hashable], bool] | Collection[Hashable] | np.ndarray,
+                 ) -> Callable[[np.ndarray], np.ndarray]:
         """Vectorised hard filters: seen, not-interested, excluded/held ids, blocked or rejected creators.
         A callable `held` is checked per placed item in assemble() instead, as it cannot be vectorised."""
         cat = self._m().catalog
-        bad_ids = set(exclude) | (set() if callable(held) else set(held))
+        mask = held if isinstance(held, np.ndarray) else None
+        if mask is not None and len(mask) < len(cat):
+            mask = np.concatenate([mask, np.ones(len(cat) - len(mask), dtype=bool)])
+        bad_ids = set(exclude) | (set() if callable(held) or mask is not None else set(held))
         bad_items = np.array([cat.index[x] for x in bad_ids if x in cat.index] + list(state.negative_items),
                              dtype=np.int64)
         bad_creators = np.array([c for c in (cat.code("creator", x) for x in set(blocked) | state.negative_creators)
@@ -321,6 +328,8 @@ class Engine:
             if len(items) == 0:
                 return np.zeros(0, dtype=bool)
             ok = ~state.seen.contains_many(items)
+            if mask is not None:
+                ok &= ~mask[items]
             if len(bad_items):
                 ok &= ~np.isin(items, bad_items)
             if len(bad_creators):

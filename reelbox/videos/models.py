@@ -123,3 +123,19 @@ class Upload(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+
+class AudienceChange(models.Model):
+    """Something that may move videos in or out of ``queries.recommendable()`` happened: a video's status,
+    visibility or moderation changed or it was deleted (``video_id``), or an account's activity or privacy
+    changed or it was deleted (``author_id``).
+
+    Written only by database triggers (``reelbox.videos.audience``), so no write path can skip it: the ORM,
+    a bulk ``update()``, the admin and raw SQL alike. Web processes follow it to keep their copy of who may be
+    recommended exact without expiring it (``reelbox.feed.withheld``). Not foreign keys: the row outlives a
+    deleted video or account. Rows older than ``audience.KEEP`` are pruned by the worker's sweep.
+    """
+
+    video_id = models.BigIntegerField(null=True)
+    author_id = models.BigIntegerField(null=True)
+    at = models.DateTimeField(db_index=True)

@@ -14,14 +14,14 @@ from reelbox.core.prepared import Prepared
 from reelbox.core.ttlcache import TTLCache
 from reelbox.social import queries as social_queries
 from reelbox.social.models import Follow
-from reelbox.videos import storage
+from reelbox.videos import audience, storage
 from reelbox.videos.messages import rejection_message
 from reelbox.videos.models import Moderation, Rendition, Video
 
 # Serialized playable videos, for the feed's hot path. Counts and captions may lag
 # by up to half a minute in other processes (this one forgets on change);
 # visibility does not depend on this cache: callers pass only ids that a
-# permission-checked query returned, and those checks are kept 5 s at most.
+# permission-checked query returned (For You: its exact copy, reelbox.feed.withheld).
 # Long and large enough to hit across a 100k-video catalogue (bench/feed_scale.py:
 # For You +12 % throughput with history, +13 % cold, against 5 s / 20k entries).
 _serialized = TTLCache(ttl_s=30.0, max_items=50_000)
@@ -257,35 +257,13 @@ def serialize_many(pks: list[int], visible: QuerySet | None = None) -> list[str]
     return [found[pk] for pk in pks if pk in found]
 
 
-# pk -> author id, or None when not recommendable; the same few seconds of staleness as _serialized.
-_recommendable = TTLCache(ttl_s=5.0, max_items=100_000)
-_recommendable_rows = Prepared(lambda pks: recommendable().filter(pk__in=pks).values_list("pk", "author_id"))
-
-
-def recommendable_authors(pks: list[int]) -> dict[int, int]:
-    """Author ids of those ``pks`` For You may recommend (``recommendable()``), from cache where possible.
-
-    Every personal page checks its candidates; building that ORM query costs more than running it, so the
-    query is compiled once (reelbox.core.prepared) and answers, negative ones included, are kept for a few
-    seconds like the serialised videos."""
-    found = _recommendable.get_many(pks)
-    missing = [pk for pk in pks if pk not in found]
-    if missing:
-        fresh = dict(_recommendable_rows.rows(missing))
-        for pk in missing:
-            found[pk] = fresh.get(pk)
-            _recommendable.set(pk, found[pk])
-    return {pk: author for pk, author in found.items() if author is not None}
-
-
 def forget(pk: int) -> None:
     _serialized.delete(pk)
-    _recommendable.delete(pk)
+    audience.wrote()
 
 
 def clear_cache() -> None:
     _serialized.clear()
-    _recommendable.clear()
 
 
 def serialize_for(viewer, video: Video) -> dict:

@@ -1,0 +1,172 @@
+"""For You's exact copy of what may be recommended: the audience change log written by database triggers, and
+the per-process mask that follows it (reelbox.videos.audience, reelbox.feed.withheld)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from reelbox.accounts.models import User
+from reelbox.feed import recommender, withheld
+from reelbox.feed.queries import clear_caches
+from reelbox.videos import audience
+from reelbox.videos.models import AudienceChange, Moderation, Video
+from tests.factories import ready_video
+
+pytestmark = pytest.mark.django_db
+
+
+def logged() -> list[tuple[int | None, int | None]]:
+    return list(AudienceChange.objects.order_by("id").values_list("video_id", "author_id"))
+
+
+def test_every_write_path_logs_audience_changes_and_nothing_else(make_user):
+    alice = make_user()
+    video = ready_video(alice)
+    AudienceChange.objects.all().delete()
+    # A caption edit or a view count does not change who may see the video.
+    Video.objects.filter(pk=video.pk).update(caption="new words", view_count=5)
+    video.refresh_from_db()
+    video.save()
+    assert logged() == []
+    Video.objects.filter(pk=video.pk).update(moderation=Moderation.HELD)  # bulk: no model save, no signal
+    with connection.cursor() as cursor:  # raw SQL
+        cursor.execute(f"UPDATE {Video._meta.db_table} SET visibility = 'private' WHERE id = %s", [video.pk])
+    video.refresh_from_db()
+    video.status = Video.Status.FAILED
+    video.save()
+    User.objects.filter(pk=alice.pk).update(is_private=True)
+    alice.refresh_from_db()
+    alice.is_active = False
+    alice.save()
+    alice.first_name = "Alice"
+    alice.save()  # not an audience change
+    pk = video.pk
+    video.delete()
+    assert logged() == [(pk, None)] * 3 + [(None, alice.pk)] * 2 + [(pk, None)]
+    assert all(at <= timezone.now() for at in AudienceChange.objects.values_list("at", flat=True))
+
+
+def test_the_sweep_prunes_old_rows(make_user):
+    video = ready_video(make_user())
+    Video.objects.filter(pk=video.pk).update(moderation=Moderation.HELD)
+    assert audience.prune() == 0
+    assert audience.prune(now=timezone.now() + audience.KEEP + timedelta(minutes=1)) == 1
+    assert not AudienceChange.objects.exists()
+
+
+def test_triggers_survive_a_table_rebuild(make_user):
+    """SQLite rebuilds a table to alter most columns, dropping its triggers; every migrate installs them again."""
+    from django.core.management import call_command
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER reelbox_audience_{Video._meta.db_table}_update")
+    call_command("migrate", verbosity=0)
+    video = ready_video(make_user())
+    Video.objects.filter(pk=video.pk).update(moderation=Moderation.BLOCKED)
+    assert logged()[-1] == (video.pk, None)
+
+
+@pytest.fixture
+def served(make_user):
+    """24 videos by four creators, and a model trained on them."""
+    creators = [make_user() for _ in range(4)]
+    videos = [ready_video(creators[n % 4], caption=f"clip {n} #topic{n % 3}") for n in range(24)]
+    recommender.train()
+    clear_caches()
+    return creators, videos
+
+
+def personal_page(api, history=()) -> set[str]:
+    events = [{"video_id": v.public_id, "type": t, "watch_ms": 5000} for v in history for t in ("play", "complete")]
+    if events:
+        assert api.post("/api/v1/events", {"events": events}).status_code == 200
+    items = api.get("/api/v1/feed/foryou", limit=10).json()["items"]
+    assert len(items) == 10 and {i["reason"]["code"] for i in items} & {"similar_to_watched", "matches_interest"}
+    return {i["id"] for i in items}
+
+
+@pytest.fixture
+def every_page(monkeypatch):
+    """Read the log on every page rather than every SYNC_S."""
+    monkeypatch.setattr(withheld, "SYNC_S", 0.0)
+
+
+def test_audience_changes_reach_the_next_page_without_any_cache_clearing(auth_api, served, every_page):
+    """Written as another process would (bulk updates, no in-process hook): only the log tells this one."""
+    creators, videos = served
+    rest = {v.public_id for v in videos[2:]}
+    assert personal_page(auth_api, videos[:2]) <= rest
+    held, private = videos[2], videos[3]
+    Video.objects.filter(pk=held.pk).update(moderation=Moderation.HELD)
+    Video.objects.filter(pk=private.pk).update(visibility=Video.Visibility.PRIVATE)
+    hidden_author = creators[0]
+    assert hidden_author.pk not in {held.author_id, private.author_id}
+    User.objects.filter(pk=hidden_author.pk).update(is_private=True)
+    gone = {held.public_id, private.public_id} | {v.public_id for v in videos if v.author_id == hidden_author.pk}
+    assert len(gone) == 8
+    assert personal_page(auth_api) <= rest - gone
+    # And back: approved again, public again.
+    Video.objects.filter(pk=held.pk).update(moderation=Moderation.APPROVED)
+    User.objects.filter(pk=hidden_author.pk).update(is_private=False)
+    engine, mask = recommender.serving()
+    index = engine.model.catalog.index
+    assert [v.public_id for v in videos if mask.current()[index[v.pk]]] == [private.public_id]
+
+
+def test_a_change_seen_late_is_applied_when_the_recent_window_is_read_again(served, monkeypatch, every_page):
+    """PostgreSQL can commit a change below an id already read past; the recheck of the recent window takes it."""
+    _creators, videos = served
+    engine, mask = recommender.serving()
+    video = videos[3]
+    Video.objects.filter(pk=video.pk).update(moderation=Moderation.REMOVED)
+    mask.mark = audience.latest_id()  # as if this process had read past the row before it became visible
+    index = engine.model.catalog.index[video.pk]
+    assert not mask.current()[index] or connection.vendor != "sqlite"
+    monkeypatch.setattr(withheld, "_ids_commit_in_order", lambda: False)
+    mask.rechecked_at = float("-inf")
+    assert mask.current()[index]
+
+
+def test_the_mask_starts_afresh_when_the_log_may_have_been_pruned_past_it(served, every_page):
+    _creators, videos = served
+    engine, mask = recommender.serving()
+    Video.objects.filter(pk=videos[5].pk).update(status=Video.Status.FAILED)
+    AudienceChange.objects.all().delete()  # pruned before this process read it
+    mask.synced_at -= audience.KEEP.total_seconds()
+    assert mask.current()[engine.model.catalog.index[videos[5].pk]]
+    assert mask.current().sum() == 1
+
+
+def test_other_processes_changes_are_read_every_sync_s_and_this_ones_at_once(served, make_user, monkeypatch):
+    from reelbox.moderation import actions as moderation
+
+    monkeypatch.setattr(withheld, "SYNC_S", 600.0)
+    moderator = make_user()
+    moderator.is_staff = True
+    moderator.save()
+    _creators, videos = served
+    engine, mask = recommender.serving()
+    index = engine.model.catalog.index
+    mask.current()
+    Video.objects.filter(pk=videos[0].pk).update(moderation=Moderation.HELD)  # as another process would
+    assert not mask.current()[index[videos[0].pk]]
+    mask.synced_at -= 600.0
+    assert mask.current()[index[videos[0].pk]]
+    moderation.act(moderator, "video", videos[1].public_id, "remove")
+    assert mask.current()[index[videos[1].pk]]
+
+
+def test_the_engine_never_recommends_what_the_mask_holds(served):
+    _creators, videos = served
+    engine, _mask = recommender.serving()
+    everything = {r.item for r in engine.recommend(None, 24)}
+    assert everything == {v.pk for v in videos}
+    held = np.zeros(len(engine.model.catalog), dtype=bool)
+    held[[engine.model.catalog.index[v.pk] for v in videos[:6]]] = True
+    assert {r.item for r in engine.recommend(None, 24, held=held)} == {v.pk for v in videos[6:]}
