@@ -312,7 +312,8 @@ def _load(version: str, path: str) -> tuple[Engine, Withheld] | None:
     model.users = {}
     engine = Engine(model=model)
     engine.recommend(None, 1)  # build lazy per-model structures now, not in a viewer's request
-    return engine, Withheld.load(model.catalog)
+    previous = _serving.pair
+    return engine, Withheld.load(model.catalog, previous[1] if previous else None)
 
 
 def _settle_heap() -> None:

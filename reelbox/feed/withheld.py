@@ -46,11 +46,19 @@ class Withheld:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, catalog: Catalog) -> Withheld:
-        """Read the recommendable items of ``catalog`` (3 s at 1M videos on SQLite: done where models load)."""
+    def load(cls, catalog: Catalog, previous: Withheld | None = None) -> Withheld:
+        """Read the recommendable items of ``catalog`` (4 s at 1M videos on SQLite: done where models load),
+        or, given the mask of the model it replaces, only those that model did not know (a retrain's new
+        videos): the rest carry over with the changes already applied to them."""
         withheld = cls(catalog)
-        withheld._load_all()
+        if previous is None or not previous.live():
+            withheld._load_all()
+        else:
+            withheld._carry_over(previous)
         return withheld
+
+    def live(self) -> bool:
+        return time.monotonic() - self.synced_at < audience.KEEP.total_seconds() / 2
 
     def current(self) -> np.ndarray:
         """The mask over catalogue indices, with the changes logged up to SYNC_S ago at most."""
@@ -59,7 +67,7 @@ class Withheld:
             return self.mask
         with self._lock:
             self.writes = audience.writes()
-            if now - self.synced_at > audience.KEEP.total_seconds() / 2:
+            if not self.live():
                 self._load_all()  # the log may have been pruned past our mark
             rows = audience.since(self.mark)
             if now - self.rechecked_at > RECHECK_S and not _ids_commit_in_order():
@@ -79,6 +87,17 @@ class Withheld:
         mask = ~np.isin(self.pks, ok)
         self.mask, self.mark, self.synced_at = mask, mark, time.monotonic()
 
+    def _carry_over(self, previous: Withheld) -> None:
+        with previous._lock:
+            # Consistent with its mark: every change up to it is in the mask, later ones come at our next sync.
+            mark, mask, pks = previous.mark, previous.mask.copy(), previous.pks
+        order = np.argsort(pks, kind="stable")
+        at = np.minimum(np.searchsorted(pks, self.pks, sorter=order), max(len(pks) - 1, 0))
+        known = pks[order[at]] == self.pks if len(pks) else np.zeros(len(self.pks), dtype=bool)
+        self.mask[known] = mask[order[at[known]]]
+        self.mark, self.synced_at = mark, time.monotonic()
+        self._recheck(np.flatnonzero(~known))
+
     def _apply(self, rows: list[tuple[int, int | None, int | None]]) -> None:
         index = self.catalog.index
         touched = {index[v] for _id, v, _a in rows if v is not None and v in index}
@@ -87,9 +106,13 @@ class Withheld:
             touched.update(np.flatnonzero(np.isin(self.catalog.creator_code, codes)).tolist())
         if not touched:
             return
-        positions = np.fromiter(touched, dtype=np.int64, count=len(touched))
-        # Withhold first, then release what the database still recommends: a page ranked meanwhile (the mask
-        # is read without the lock) errs on the side of leaving a video out.
+        self._recheck(np.fromiter(touched, dtype=np.int64, count=len(touched)))
+
+    def _recheck(self, positions: np.ndarray) -> None:
+        """Ask the database about these catalogue items. Withheld first, then released if recommendable: a page
+        ranked meanwhile (the mask is read without the lock) errs on the side of leaving a video out."""
+        if not len(positions):
+            return
         self.mask[positions] = True
         pks = self.pks[positions]
         ok = [pk for start in range(0, len(pks), CHUNK)

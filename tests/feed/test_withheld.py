@@ -162,6 +162,25 @@ def test_other_processes_changes_are_read_every_sync_s_and_this_ones_at_once(ser
     assert mask.current()[index[videos[1].pk]]
 
 
+def test_a_new_model_carries_the_mask_over_and_asks_only_about_new_videos(served, monkeypatch, every_page):
+    creators, videos = served
+    _engine, mask = recommender.serving()
+    # Limited reach: still in the next model's catalogue (it trains on playable videos), never in For You.
+    Video.objects.filter(pk=videos[0].pk).update(moderation=Moderation.LIMITED)
+    mask.current()
+    fresh = ready_video(creators[1], caption="fresh #topic1")
+    recommender.train()
+    monkeypatch.setattr(withheld.Withheld, "_load_all", lambda self: pytest.fail("read the whole catalogue again"))
+    recommender._serving.checked_at = float("-inf")
+    engine, carried = recommender.serving(wait=True)
+    assert carried is not mask and carried.catalog is engine.model.catalog
+    index = engine.model.catalog.index
+    assert fresh.pk in index and [pk for pk in index if carried.current()[index[pk]]] == [videos[0].pk]
+    # Changes after the carried mark still arrive.
+    Video.objects.filter(pk=fresh.pk).update(visibility=Video.Visibility.FOLLOWERS)
+    assert carried.current()[index[fresh.pk]]
+
+
 def test_the_engine_never_recommends_what_the_mask_holds(served):
     _creators, videos = served
     engine, _mask = recommender.serving()
