@@ -9,6 +9,7 @@ and no cache to invalidate.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
@@ -168,39 +169,70 @@ def _drops(catalog, idx: int, ts, removed: dict) -> bool:
 
 def reason(engine: Engine | None, profile: Profile | None, code: str, args: dict, item: Hashable) -> dict:
     """The reason shown under "Why this video?", in the reader's language."""
+    return _reason(reason_key(engine, profile, code, args, item))
+
+
+def reason_json(engine: Engine | None, profile: Profile | None, code: str, args: dict, item: Hashable) -> str:
+    """``reason`` as JSON text, from a per-language cache: a page has ten of them, out of a few dozen texts."""
+    key = (get_language(), *reason_key(engine, profile, code, args, item))
+    text = _reason_texts.get(key)
+    if text is None:
+        if len(_reason_texts) >= MAX_REASON_TEXTS:
+            _reason_texts.clear()
+        text = _reason_texts[key] = json.dumps(_reason(key[1:]), ensure_ascii=False)
+    return text
+
+
+_reason_texts: dict[tuple, str] = {}
+# Hashtags and languages make the texts; bounded so a catalogue of many hashtags cannot grow it without end.
+MAX_REASON_TEXTS = 10_000
+
+
+def clear_reasons() -> None:
+    _reason_texts.clear()
+
+
+def reason_key(engine: Engine | None, profile: Profile | None, code: str, args: dict, item: Hashable) -> tuple:
+    """What a reason's text depends on: its code and the tag, kind or language it names."""
     m = engine.model if engine is not None else None
     if code == "followed_creator":
-        text = _("New from someone you follow")
-    elif code == "similar_to_watched" and m is not None:
+        return (code,)
+    if code == "similar_to_watched" and m is not None:
         because = args.get("because")
         idx = m.catalog.index.get(because)
         tags = m.catalog.items[idx].hashtags if idx is not None else ()
         done = profile is not None and because in profile.completed
-        if tags and done:
-            text = _("Because you watched #%(tag)s to the end") % {"tag": tags[0]}
-        elif tags:
-            text = _("Because you watched #%(tag)s") % {"tag": tags[0]}
-        else:
-            text = _("Similar to videos you watched")
-    elif code == "matches_interest":
+        return (code, "tag", tags[0], done) if tags else (code, "similar")
+    if code == "matches_interest":
         kind, value = args.get("kind"), args.get("value")
-        if kind == "hashtag" and _completed_tag(m, profile, value):
-            text = _("Because you watched #%(tag)s to the end") % {"tag": value}
-        elif kind == "hashtag":
-            text = _("Because you like #%(tag)s") % {"tag": value}
-        elif kind == "creator":
-            text = _("More from a creator you watch")
-        else:
-            text = _("Uses a sound you like")
-    elif code == "trending":
+        if kind == "hashtag":
+            return (code, "tag", value, _completed_tag(m, profile, value))
+        return (code, "creator" if kind == "creator" else "sound")
+    if code == "trending":
         idx = m.catalog.index.get(item) if m is not None else None
         lang = m.catalog.items[idx].language if idx is not None else None
-        if lang and (get_language() or "").split("-")[0] == lang.split("-")[0]:
-            text = _("Trending in your language")
+        return (code, bool(lang and (get_language() or "").split("-")[0] == lang.split("-")[0]))
+    return ("new_video",)
+
+
+def _reason(key: tuple) -> dict:
+    code = key[0]
+    if code == "followed_creator":
+        text = _("New from someone you follow")
+    elif key[1:2] == ("tag",):
+        if key[3]:
+            text = _("Because you watched #%(tag)s to the end") % {"tag": key[2]}
+        elif code == "similar_to_watched":
+            text = _("Because you watched #%(tag)s") % {"tag": key[2]}
         else:
-            text = _("Trending now")
+            text = _("Because you like #%(tag)s") % {"tag": key[2]}
+    elif code == "similar_to_watched":
+        text = _("Similar to videos you watched")
+    elif code == "matches_interest":
+        text = _("More from a creator you watch") if key[1] == "creator" else _("Uses a sound you like")
+    elif code == "trending":
+        text = _("Trending in your language") if key[1] else _("Trending now")
     else:
-        code = "new_video"
         text = _("New video, being discovered")
     return {"code": code, "text": text}
 

@@ -145,6 +145,7 @@ def clear_caches() -> None:
     _candidates.clear()
     _video_meta.clear()
     _reason_json.clear()
+    interests.clear_reasons()
     video_queries.clear_cache()
     recommender.reset_serving()
 
@@ -388,8 +389,7 @@ def _personal(engine, withheld: Withheld, viewer: interests.Viewer, profile: int
     page = prefer_language(page, lambda r: _meta([r.item]).get(r.item, (0, (), None))[2])[:limit]
     if demoted is not None and len(page) < limit:
         page.append(demoted)
-    ranked = [(r.item, json.dumps(interests.reason(engine, profile, r.reason_code, r.reason_args, r.item),
-                                  ensure_ascii=False)) for r in page]
+    ranked = [(r.item, interests.reason_json(engine, profile, r.reason_code, r.reason_args, r.item)) for r in page]
     newcomers = [(pk, author) for pk, author in unranked_new()
                  if author not in hidden and author not in profile.fewer_creators and not state.seen(pk)
                  and pk not in profile.not_interested and pk not in profile.met_unranked]

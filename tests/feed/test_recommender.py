@@ -91,8 +91,12 @@ def test_anonymous_viewer_learns_by_device(api, client, catalogue):
 
 def test_reasons_text_is_translated(auth_api, catalogue):
     watch(auth_api, by_tag(catalogue, "cooking")[:3])
+    # English first: reason texts are cached per language, and the Chinese page must not get the English ones.
+    english = auth_api.get("/api/v1/feed/foryou", headers={"Accept-Language": "en"}).json()["items"]
+    assert "Because you watched #cooking to the end" in {item["reason"]["text"] for item in english}
     body = auth_api.get("/api/v1/feed/foryou", headers={"Accept-Language": "zh-hans"}).json()
     assert all(item["reason"]["text"] for item in body["items"])
+    assert "因为你看完了 #cooking 的视频" in {item["reason"]["text"] for item in body["items"]}
 
 
 def test_not_interested_removes_the_video_and_fewer_demotes_the_creator(auth_api, catalogue):
