@@ -3,11 +3,12 @@
 The model knows the videos that were playable when it was trained; since then some may have been held by
 moderation, made private or deleted, or their author deactivated or made private. A personal page used to
 check its candidates against the database with answers kept for 5 s: over a catalogue of 1M videos most
-checks missed (0.2-0.3 ms a page, against next to nothing at 1k), and a held video could still be
-recommended for those 5 s. Here a process reads, once per model, which catalogue items are recommendable
-(``videos.queries.recommendable()``), then follows the audience change log (``videos.audience``, written by
-database triggers) on every page: the engine filters with an array lookup, at any catalogue size, and a
-change reaches the next page in every process.
+checks missed (0.15-0.28 ms a page, against 0.02 ms at 1k), and a held video could still be recommended by
+other processes for those 5 s. Here a process reads which catalogue items are recommendable
+(``videos.queries.recommendable()``) when its first model loads (a retrained model carries the answers over
+and asks only about its new videos), then follows the audience change log (``videos.audience``, written by
+database triggers) every SYNC_S: the engine drops withheld items before ranking with an array lookup, at any
+catalogue size, and a change reaches the next pages of every process.
 """
 
 from __future__ import annotations
