@@ -48,7 +48,7 @@ class Withheld:
 
     @classmethod
     def load(cls, catalog: Catalog, previous: Withheld | None = None) -> Withheld:
-        """Read the recommendable items of ``catalog`` (4 s at 1M videos on SQLite: done where models load),
+        """Read the recommendable items of ``catalog`` (1 s at 1M videos on SQLite: done where models load),
         or, given the mask of the model it replaces, only those that model did not know (a retrain's new
         videos): the rest carry over with the changes already applied to them."""
         withheld = cls(catalog)
@@ -83,8 +83,10 @@ class Withheld:
     def _load_all(self) -> None:
         # The mark first: a change committed while the items are read is applied again at the next page.
         mark = audience.latest_id()
-        ok = np.fromiter(video_queries.recommendable().values_list("pk", flat=True).iterator(chunk_size=20_000),
-                         dtype=np.int64)
+        # In id order: SQLite then reads the table front to back (0.8 s at 1M) rather than row by row through
+        # an index it would otherwise pick (3.4-4.7 s).
+        ids = video_queries.recommendable().order_by("pk").values_list("pk", flat=True)
+        ok = np.fromiter(ids.iterator(chunk_size=20_000), dtype=np.int64)
         mask = ~np.isin(self.pks, ok)
         self.mask, self.mark, self.synced_at = mask, mark, time.monotonic()
 
