@@ -17,7 +17,6 @@ import threading
 import time
 
 import numpy as np
-from django.db import connections
 
 from reelbox.recsys.catalog import Catalog
 from reelbox.videos import audience
@@ -27,10 +26,6 @@ from reelbox.videos import queries as video_queries
 # that made it through the domain's actions, at once). Reading it on every page cost 2 % of a page at 1k videos
 # on SQLite, and a round trip on PostgreSQL.
 SYNC_S = 0.5
-# PostgreSQL may make a change visible below ids already read (see audience.recent): every RECHECK_S, the
-# changes of the last RECHECK_WINDOW_S are applied again, which is harmless for those already applied.
-RECHECK_S = 10.0
-RECHECK_WINDOW_S = 60.0
 # Ids per IN list when checking many videos (an author's whole catalogue) against the database.
 CHUNK = 5000
 
@@ -42,7 +37,11 @@ class Withheld:
         # True: must not be recommended. Everything is, until load() reads what may.
         self.mask = np.ones(len(catalog), dtype=bool)
         self.mark = 0
-        self.synced_at = self.rechecked_at = float("-inf")
+        # PostgreSQL: rows of transactions from this one on may still appear below the mark (audience.horizon);
+        # `pending` holds those of them already applied.
+        self.horizon = audience.NO_HORIZON
+        self.pending: set[int] = set()
+        self.synced_at = float("-inf")
         self.writes = audience.writes()
         self._lock = threading.Lock()
 
@@ -70,18 +69,20 @@ class Withheld:
             self.writes = audience.writes()
             if not self.live():
                 self._load_all()  # the log may have been pruned past our mark
-            rows = audience.since(self.mark)
-            if now - self.rechecked_at > RECHECK_S and not _ids_commit_in_order():
-                rows = audience.recent(RECHECK_WINDOW_S) + rows
-                self.rechecked_at = now
-            if rows:
-                self._apply(rows)
-                self.mark = max(self.mark, max(r[0] for r in rows))
+            horizon = audience.horizon()
+            rows = audience.since(self.mark, self.horizon)
+            fresh = [r for r in rows if r[0] > self.mark or r[0] not in self.pending]
+            if fresh:
+                self._apply(fresh)
+                self.mark = max(self.mark, max(r[0] for r in fresh))
+            self.horizon = horizon
+            self.pending = {r[0] for r in rows if r[3] is not None and r[3] >= horizon}
             self.synced_at = now
         return self.mask
 
     def _load_all(self) -> None:
-        # The mark first: a change committed while the items are read is applied again at the next page.
+        # The mark and horizon first: a change committed while the items are read is applied at the next sync.
+        self.horizon, self.pending = audience.horizon(), set()
         mark = audience.latest_id()
         # In id order: SQLite then reads the table front to back (0.8 s at 1M) rather than row by row through
         # an index it would otherwise pick (3.4-4.7 s).
@@ -94,6 +95,7 @@ class Withheld:
         with previous._lock:
             # Consistent with its mark: every change up to it is in the mask, later ones come at our next sync.
             mark, mask, pks = previous.mark, previous.mask.copy(), previous.pks
+            self.horizon, self.pending = previous.horizon, set(previous.pending)
         order = np.argsort(pks, kind="stable")
         at = np.minimum(np.searchsorted(pks, self.pks, sorter=order), max(len(pks) - 1, 0))
         known = pks[order[at]] == self.pks if len(pks) else np.zeros(len(self.pks), dtype=bool)
@@ -101,10 +103,10 @@ class Withheld:
         self.mark, self.synced_at = mark, time.monotonic()
         self._recheck(np.flatnonzero(~known))
 
-    def _apply(self, rows: list[tuple[int, int | None, int | None]]) -> None:
+    def _apply(self, rows: list[tuple]) -> None:
         index = self.catalog.index
-        touched = {index[v] for _id, v, _a in rows if v is not None and v in index}
-        codes = [c for c in {self.catalog.code("creator", a) for _id, _v, a in rows if a is not None} if c >= 0]
+        touched = {index[r[1]] for r in rows if r[1] is not None and r[1] in index}
+        codes = [c for c in {self.catalog.code("creator", r[2]) for r in rows if r[2] is not None} if c >= 0]
         if codes:
             touched.update(np.flatnonzero(np.isin(self.catalog.creator_code, codes)).tolist())
         if not touched:
@@ -123,7 +125,3 @@ class Withheld:
               .values_list("pk", flat=True)]
         self.mask[positions[np.isin(pks, ok)]] = False
 
-
-def _ids_commit_in_order() -> bool:
-    # SQLite commits one writer at a time, so its ids become visible in order; PostgreSQL's do not.
-    return connections["default"].vendor == "sqlite"

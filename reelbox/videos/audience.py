@@ -3,7 +3,7 @@
 Caches of ``queries.recommendable()`` that expire after a few seconds are either stale (a video a moderator
 just held stays in For You meanwhile) or expensive (over a large catalogue most checks miss and read the
 database). The triggers below log every change that may move a video in or out of it, whatever wrote the
-change, so a web process can keep its copy exact by reading the log's new rows on each page: one indexed
+change, so a web process can keep its copy exact by reading the log's new rows now and then: one indexed
 read that returns nothing almost always.
 
 The triggers are (re)installed after every ``migrate`` rather than in a migration: on SQLite, a later
@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connections
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from reelbox.core.prepared import Prepared
@@ -59,11 +59,10 @@ def _postgresql() -> list[str]:
     out = []
     for table, column, columns in _watched():
         function = f"reelbox_audience_{table}"
-        # clock_timestamp(), not now(): the row's time is when it was written, not when its transaction began.
         out.append(f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                   f"INSERT INTO {_LOG} ({column}, at) VALUES "
-                   f"(CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END, clock_timestamp()); "
-                   f"RETURN NULL; END $$")
+                   f"INSERT INTO {_LOG} ({column}, at, txid) VALUES "
+                   f"(CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END, now(), "
+                   f"pg_current_xact_id()::text::bigint); RETURN NULL; END $$")
         out.append(f"CREATE OR REPLACE TRIGGER {function}_update AFTER UPDATE ON {table} FOR EACH ROW "
                    f"WHEN ({_changed(columns, 'IS DISTINCT FROM')}) EXECUTE FUNCTION {function}()")
         out.append(f"CREATE OR REPLACE TRIGGER {function}_delete AFTER DELETE ON {table} FOR EACH ROW "
@@ -102,21 +101,30 @@ def latest_id() -> int:
     return AudienceChange.objects.aggregate(m=Max("id"))["m"] or 0
 
 
-_SINCE = Prepared(lambda mark: AudienceChange.objects.filter(id__gt=mark).order_by("id")
-                  .values_list("id", "video_id", "author_id"))
+# Larger than any transaction id: on SQLite no row is read again.
+NO_HORIZON = 2**62
+
+_SINCE = Prepared(lambda mark, horizon: AudienceChange.objects.filter(Q(id__gt=mark) | Q(txid__gte=horizon))
+                  .order_by("id").values_list("id", "video_id", "author_id", "txid"))
 
 
-def since(mark: int) -> list[tuple[int, int | None, int | None]]:
-    """(id, video id, author id) of the rows after ``mark``, oldest first: the per-page read (prepared)."""
-    return _SINCE.rows(mark)
+def horizon() -> int:
+    """Read before the log: the oldest transaction still running then (PostgreSQL). A row written by it, or by
+    a later one, may commit after the read with an id below those it returned; one written by an older
+    transaction was already visible."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return NO_HORIZON
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return cursor.fetchone()[0]
 
 
-def recent(seconds: float) -> list[tuple[int, int | None, int | None]]:
-    """Rows written in the last ``seconds``. On PostgreSQL ids are taken when a row is written and become
-    visible when its transaction commits, so a row can appear below a mark already read past: followers read
-    a recent window again now and then."""
-    return list(AudienceChange.objects.filter(at__gte=timezone.now() - timedelta(seconds=seconds))
-                .order_by("id").values_list("id", "video_id", "author_id"))
+def since(mark: int, horizon: int = NO_HORIZON) -> list[tuple[int, int | None, int | None, int | None]]:
+    """(id, video id, author id, transaction id) of the rows after ``mark``, and of those written by
+    transactions from ``horizon`` on (a follower's previous ``horizon()``), oldest first. Prepared: the
+    per-page read."""
+    return _SINCE.rows(mark, horizon)
 
 
 def prune(now=None) -> int:

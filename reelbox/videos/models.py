@@ -139,3 +139,7 @@ class AudienceChange(models.Model):
     video_id = models.BigIntegerField(null=True)
     author_id = models.BigIntegerField(null=True)
     at = models.DateTimeField(db_index=True)
+    # PostgreSQL: the writing transaction's id. Ids are taken when rows are written and become visible when
+    # their transactions commit, so followers also read rows of transactions that were still running at their
+    # last read (``audience.horizon``). Null on SQLite, which commits one writer at a time, in id order.
+    txid = models.BigIntegerField(null=True, db_index=True)

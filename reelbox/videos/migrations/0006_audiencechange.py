@@ -17,6 +17,7 @@ class Migration(migrations.Migration):
                 ('video_id', models.BigIntegerField(null=True)),
                 ('author_id', models.BigIntegerField(null=True)),
                 ('at', models.DateTimeField(db_index=True)),
+                ('txid', models.BigIntegerField(db_index=True, null=True)),
             ],
         ),
     ]
