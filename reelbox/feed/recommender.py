@@ -351,28 +351,32 @@ def serving(wait: bool = False) -> tuple[Engine, Withheld] | tuple[None, None]:
     Checks the version marker (one indexed query) at most every RELOAD_S seconds. The first model loads
     synchronously (there is nothing to serve meanwhile); later ones load in a thread unless ``wait``.
     """
+    _refresh(wait)
+    return _serving.pair or (None, None)
+
+
+def _refresh(wait: bool) -> None:
     now = time.monotonic()
     s = _serving
     if now - s.checked_at < config()["RELOAD_S"]:
-        return s.pair or (None, None)
+        return
     with s.lock:
         if now - s.checked_at < config()["RELOAD_S"]:
-            return s.pair or (None, None)
+            return
         s.checked_at = now
         row = RecModel.objects.order_by("-created_at", "-id").values_list("version", "path").first()
         if row is None or row[0] == s.version or row[0] == s.loading:
-            return s.pair or (None, None)
+            return
         version, path = row
         if s.pair is None or wait:
             pair = _load(version, path)
             if pair is not None:
                 s.pair, s.version = pair, version
                 _settle_heap()
-            return s.pair or (None, None)
+            return
         s.loading = version
     threading.Thread(target=_load_in_background, args=(version, path), daemon=True,
                      name="recsys-load").start()
-    return s.pair or (None, None)
 
 
 def serving_engine(wait: bool = False) -> Engine | None:
