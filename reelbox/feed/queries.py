@@ -14,6 +14,7 @@ import struct
 import zlib
 import json
 from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,9 +29,10 @@ from reelbox.core.errors import ApiError
 from reelbox.core.middleware import DEVICE_COOKIE
 from reelbox.core.ttlcache import TTLCache
 from reelbox.feed import interests, recommender
-from reelbox.feed.withheld import Withheld
+from reelbox.feed.withheld import Withheld, changed_since
 from reelbox.recsys.rerank import Slot
 from reelbox.social import queries as social_queries
+from reelbox.videos import audience
 from reelbox.videos import queries as video_queries
 from reelbox.videos.models import Video
 
@@ -143,6 +145,7 @@ def forget_lists() -> None:
 
 def clear_caches() -> None:
     _candidates.clear()
+    audience.follower.reset()
     _video_meta.clear()
     _reason_json.clear()
     interests.clear_reasons()
@@ -187,13 +190,15 @@ def _meta(pks: list[int]) -> dict[int, tuple[int, tuple[str, ...], str | None]]:
     return {pk: _video_meta[pk] for pk in pks if pk in _video_meta}
 
 
-def cold_list() -> list[tuple[int, int, str]]:
+def cold_list() -> tuple[int, list[tuple[int, int, str]]]:
     """(pk, author id, reason code) for viewers without history: trending (time-decayed views, then the
     most watched) with new videos still being explored in every round(1/share)-th slot, no more than
-    max_run in a row from one creator or hashtag. Shared by all cold viewers, rebuilt every few seconds."""
+    max_run in a row from one creator or hashtag. Shared by all cold viewers, rebuilt every few seconds; with
+    the audience log's position it was read at (see ``_fresh``)."""
     cached = _candidates.get("cold")
     if cached is not None:
         return cached
+    position = audience.follower.start()
     engine = recommender.serving_engine()
     playable = video_queries.recommendable()  # limited reach stays out of For You
     hot: list[int] = []
@@ -222,29 +227,43 @@ def cold_list() -> list[tuple[int, int, str]]:
     # Trending videos whose caption names their language get "Trending in your language" for readers of it.
     result = [(s.item, meta[s.item][0], "new_video" if s.explore else code[s.item] if code[s.item] != "trending"
                else f"trending:{meta[s.item][2] or ''}") for s in page]
-    _candidates.set("cold", result)
-    return result
+    _candidates.set("cold", (position, result))
+    return position, result
 
 
 # How many of the newest videos a personal page may take its unranked newcomers from.
 UNRANKED_LIMIT = 200
 
 
-def unranked_new() -> list[tuple[int, int]]:
+def unranked_new() -> tuple[int, list[tuple[int, int]]]:
     """(pk, author id) of the newest recommendable videos the serving model has never seen, newest first.
 
     A model only knows the videos that existed when it was trained; without this a new upload would wait for
     the next retrain (a minute or more) before any viewer with a history could meet it. Shared by every
-    viewer and rebuilt every CANDIDATE_TTL_S, like the cold list."""
+    viewer and rebuilt every CANDIDATE_TTL_S, like the cold list, with the log's position it was read at."""
     cached = _candidates.get("unranked")
     if cached is not None:
         return cached
+    position = audience.follower.start()
     engine = recommender.serving_engine()
     known = engine.model.catalog.index if engine is not None else {}
     rows = video_queries.recommendable().order_by("-created_at", "-pk").values_list("pk", "author_id")
     result = [(pk, author) for pk, author in rows[:UNRANKED_LIMIT] if pk not in known]
-    _candidates.set("unranked", result)
-    return result
+    _candidates.set("unranked", (position, result))
+    return position, result
+
+
+def _fresh(shared: Callable[[], tuple[int, list[tuple]]]) -> tuple[list[tuple], set[int], set[int]]:
+    """A shared list (``cold_list`` or ``unranked_new``; entries start with (pk, author id)) with the videos and
+    authors whose audience changed since it was read: those are left out until its next rebuild (CANDIDATE_TTL_S),
+    so a video held, made private or deleted in any process leaves every cold page within audience.SYNC_S."""
+    position, entries = shared()
+    changed = changed_since(position)
+    if changed is None:  # read too long ago for the log this process keeps
+        forget_lists()
+        position, entries = shared()
+        changed = set(), set()
+    return entries, *changed
 
 
 def _with_newcomers(page: list[tuple[int, str]], authors: dict[int, int], limit: int,
@@ -356,13 +375,13 @@ def _walk_cold(state: Cursor, need: int, taken: set[int], hidden: set[int]) -> l
     out: list[tuple[int, str]] = []
     if need <= 0:
         return out
-    cold = cold_list()
+    cold, gone, gone_authors = _fresh(cold_list)
     reasons = _cold_reasons()
     pos = state.positions[0]
     while len(out) < need and pos < len(cold):
         pk, author, code = cold[pos]
         pos += 1
-        if pk in taken or state.seen(pk) or author in hidden:
+        if pk in taken or state.seen(pk) or author in hidden or pk in gone or author in gone_authors:
             continue
         out.append((pk, reasons[code]))
         taken.add(pk)
@@ -390,8 +409,9 @@ def _personal(engine, withheld: Withheld, viewer: interests.Viewer, profile: int
     if demoted is not None and len(page) < limit:
         page.append(demoted)
     ranked = [(r.item, interests.reason_json(engine, profile, r.reason_code, r.reason_args, r.item)) for r in page]
-    newcomers = [(pk, author) for pk, author in unranked_new()
-                 if author not in hidden and author not in profile.fewer_creators and not state.seen(pk)
+    unranked, gone, gone_authors = _fresh(unranked_new)
+    newcomers = [(pk, author) for pk, author in unranked
+                 if pk not in gone and author not in gone_authors and author not in hidden and author not in profile.fewer_creators and not state.seen(pk)
                  and pk not in profile.not_interested and pk not in profile.met_unranked]
     return _with_newcomers(ranked, authors, limit, newcomers)
 

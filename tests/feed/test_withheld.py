@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from reelbox.accounts.models import User
-from reelbox.feed import recommender, withheld
+from reelbox.feed import queries, recommender, withheld
 from reelbox.feed.queries import clear_caches
 from reelbox.videos import audience
 from reelbox.videos.models import AudienceChange, Moderation, Video
@@ -94,7 +94,7 @@ def personal_page(api, history=()) -> set[str]:
 @pytest.fixture
 def every_page(monkeypatch):
     """Read the log on every page rather than every SYNC_S."""
-    monkeypatch.setattr(withheld, "SYNC_S", 0.0)
+    monkeypatch.setattr(audience, "SYNC_S", 0.0)
 
 
 def test_audience_changes_reach_the_next_page_without_any_cache_clearing(auth_api, served, every_page):
@@ -126,24 +126,25 @@ def test_a_change_committed_below_the_mark_is_applied_once(served, monkeypatch, 
     _creators, videos = served
     engine, mask = recommender.serving()
     index = engine.model.catalog.index
+    follower = audience.follower
     mask.current()
     Video.objects.filter(pk=videos[3].pk).update(moderation=Moderation.REMOVED)
     late = AudienceChange.objects.latest("id")
     # As if the row had been invisible at a read that went past its id, while transactions from 150 on ran.
     monkeypatch.setattr(audience, "horizon", lambda: 150)
-    mask.mark, mask.horizon = late.id, 150
+    follower.mark, follower.horizon = late.id, 150
     AudienceChange.objects.filter(pk=late.pk).update(txid=100)
     assert not mask.current()[index[videos[3].pk]]  # written by an older transaction: seen at that read
     AudienceChange.objects.filter(pk=late.pk).update(txid=200)
     assert mask.current()[index[videos[3].pk]]
-    assert mask.pending == {late.id}  # read again while transactions from 150 on may still commit
+    assert follower.pending == {late.id}  # read again while transactions from 150 on may still commit
     applied = []
     monkeypatch.setattr(withheld.Withheld, "_apply", lambda self, rows: applied.append(rows))
     mask.current()
     monkeypatch.setattr(audience, "horizon", lambda: 300)
     mask.current()
     mask.current()
-    assert applied == [] and mask.pending == set()
+    assert applied == [] and follower.pending == set()
 
 
 def test_the_mask_starts_afresh_when_the_log_may_have_been_pruned_past_it(served, every_page):
@@ -151,7 +152,7 @@ def test_the_mask_starts_afresh_when_the_log_may_have_been_pruned_past_it(served
     engine, mask = recommender.serving()
     Video.objects.filter(pk=videos[5].pk).update(status=Video.Status.FAILED)
     AudienceChange.objects.all().delete()  # pruned before this process read it
-    mask.synced_at -= audience.KEEP.total_seconds()
+    audience.follower.synced_at -= audience.KEEP.total_seconds()
     assert mask.current()[engine.model.catalog.index[videos[5].pk]]
     assert mask.current().sum() == 1
 
@@ -159,7 +160,7 @@ def test_the_mask_starts_afresh_when_the_log_may_have_been_pruned_past_it(served
 def test_other_processes_changes_are_read_every_sync_s_and_this_ones_at_once(served, make_user, monkeypatch):
     from reelbox.moderation import actions as moderation
 
-    monkeypatch.setattr(withheld, "SYNC_S", 600.0)
+    monkeypatch.setattr(audience, "SYNC_S", 600.0)
     moderator = make_user()
     moderator.is_staff = True
     moderator.save()
@@ -169,7 +170,7 @@ def test_other_processes_changes_are_read_every_sync_s_and_this_ones_at_once(ser
     mask.current()
     Video.objects.filter(pk=videos[0].pk).update(moderation=Moderation.HELD)  # as another process would
     assert not mask.current()[index[videos[0].pk]]
-    mask.synced_at -= 600.0
+    audience.follower.synced_at -= 600.0
     assert mask.current()[index[videos[0].pk]]
     moderation.act(moderator, "video", videos[1].public_id, "remove")
     assert mask.current()[index[videos[1].pk]]
@@ -202,3 +203,51 @@ def test_the_engine_never_recommends_what_the_mask_holds(served):
     held = np.zeros(len(engine.model.catalog), dtype=bool)
     held[[engine.model.catalog.index[v.pk] for v in videos[:6]]] = True
     assert {r.item for r in engine.recommend(None, 24, held=held)} == {v.pk for v in videos[6:]}
+
+
+def cold_page(client) -> list[str]:
+    """A first visit's page (no cookies): the shared cold list."""
+    client.cookies.clear()
+    body = client.get("/api/v1/feed/foryou", {"limit": 10}).json()
+    assert all(i["reason"]["code"] in {"trending", "popular", "new_video"} for i in body["items"])
+    return [i["id"] for i in body["items"]]
+
+
+def test_cold_pages_follow_the_log_before_their_shared_list_is_rebuilt(client, served, every_page):
+    creators, videos = served
+    first = cold_page(client)
+    by_id = {v.public_id: v for v in videos}
+    held, author = by_id[first[0]], by_id[first[1]].author_id
+    Video.objects.filter(pk=held.pk).update(moderation=Moderation.HELD)  # as another process would
+    User.objects.filter(pk=author).update(is_private=True)
+    cached = queries._candidates.get("cold")[1]
+    assert held.pk in {pk for pk, _a, _c in cached}  # the list is still the one read before the changes
+    gone = {held.public_id} | {v.public_id for v in videos if v.author_id == author}
+    second = cold_page(client)
+    assert len(second) == 10 and not gone & set(second)
+    # Rebuilt, the list leaves out what is still withheld and has what came back.
+    User.objects.filter(pk=author).update(is_private=False)
+    queries.forget_lists()
+    listed = {pk for pk, _a, _c in queries.cold_list()[1]}
+    assert held.pk not in listed and {v.pk for v in videos if v.author_id == author} <= listed
+
+
+def test_a_newcomer_withheld_elsewhere_leaves_personal_pages_at_once(auth_api, served, make_user, every_page):
+    _creators, videos = served
+    newcomer = ready_video(make_user(), caption="just uploaded #topic1")
+    assert newcomer.pk not in recommender.serving_engine().model.catalog.index
+    assert newcomer.public_id in personal_page(auth_api, videos[:2])
+    Video.objects.filter(pk=newcomer.pk).update(visibility=Video.Visibility.PRIVATE)
+    assert newcomer.pk in {pk for pk, _a in queries._candidates.get("unranked")[1]}
+    assert newcomer.public_id not in personal_page(auth_api)
+
+
+def test_a_shared_list_read_before_the_kept_log_is_read_again(client, served, monkeypatch, every_page):
+    _creators, videos = served
+    cold_page(client)
+    monkeypatch.setattr(audience, "MAX_KEPT", 1)
+    Video.objects.filter(pk__in=[v.pk for v in videos[:2]]).update(moderation=Moderation.HELD)
+    stale = queries._candidates.get("cold")
+    assert len(cold_page(client)) == 10
+    position, entries = queries._candidates.get("cold")
+    assert position > stale[0] and not {videos[0].pk, videos[1].pk} & {pk for pk, _a, _c in entries}
