@@ -18,6 +18,7 @@ import threading
 import time
 from collections import deque
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import Max, Q
@@ -105,30 +106,46 @@ def latest_id() -> int:
     return AudienceChange.objects.aggregate(m=Max("id"))["m"] or 0
 
 
-# Larger than any transaction id: on SQLite no row is read again.
-NO_HORIZON = 2**62
+class Horizon(NamedTuple):
+    """PostgreSQL: the transactions a snapshot taken before a read of the log could not see, those running then
+    (``running``) and those begun since (from ``next`` on). A row one of them wrote may commit after the read
+    with an id below those it returned; one written by any other transaction was already visible. A session
+    left idle in a transaction makes this no larger (its id stays in ``running``, and it wrote no rows), where
+    every row written since it began would count if the snapshot's oldest transaction bounded it."""
 
-_SINCE = Prepared(lambda mark, horizon: AudienceChange.objects.filter(Q(id__gt=mark) | Q(txid__gte=horizon))
-                  .order_by("id").values_list("id", "video_id", "author_id", "txid"))
+    next: int
+    running: frozenset[int]
+
+    def may_still_commit(self, txid: int | None) -> bool:
+        return txid is not None and (txid >= self.next or txid in self.running)
 
 
-def horizon() -> int:
-    """Read before the log: the oldest transaction still running then (PostgreSQL). A row written by it, or by
-    a later one, may commit after the read with an id below those it returned; one written by an older
-    transaction was already visible."""
+_SINCE = Prepared(lambda mark: AudienceChange.objects.filter(id__gt=mark).order_by("id")
+                  .values_list("id", "video_id", "author_id", "txid"))
+
+
+def horizon() -> Horizon | None:
+    """Read before the log; None on SQLite, which commits one writer at a time, in id order."""
     connection = connections["default"]
     if connection.vendor != "postgresql":
-        return NO_HORIZON
+        return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT pg_snapshot_xmax(s)::text::bigint, "
+                       "array(SELECT x::text::bigint FROM pg_snapshot_xip(s) AS x) FROM pg_current_snapshot() AS s")
+        xmax, running = cursor.fetchone()
+    return Horizon(xmax, frozenset(running))
 
 
-def since(mark: int, horizon: int = NO_HORIZON) -> list[tuple[int, int | None, int | None, int | None]]:
-    """(id, video id, author id, transaction id) of the rows after ``mark``, and of those written by
-    transactions from ``horizon`` on (a follower's previous ``horizon()``), oldest first. Prepared: the
+def since(mark: int, horizon: Horizon | None = None) -> list[tuple[int, int | None, int | None, int | None]]:
+    """(id, video id, author id, transaction id) of the rows after ``mark``, and of those written by the
+    transactions a follower's previous ``horizon()`` could not see, oldest first. Prepared on SQLite: the
     per-page read."""
-    return _SINCE.rows(mark, horizon)
+    if horizon is None:
+        return _SINCE.rows(mark)
+    late = Q(id__gt=mark) | Q(txid__gte=horizon.next)
+    if horizon.running:
+        late |= Q(txid__in=sorted(horizon.running))
+    return list(AudienceChange.objects.filter(late).order_by("id").values_list("id", "video_id", "author_id", "txid"))
 
 
 # How often a process reads the log for those following it: a change made elsewhere reaches them within this (a
@@ -155,9 +172,9 @@ class Follower:
         self.base = 0  # position of the row before the first one kept
         self.rows: deque[tuple[int | None, int | None]] = deque()  # (video id, author id) after base
         self.mark: int | None = None  # the highest log id read; None: not started
-        # PostgreSQL: rows of transactions from this one on may still appear below the mark; `pending` holds
-        # the ids of those already read.
-        self.horizon = NO_HORIZON
+        # PostgreSQL: rows of the transactions the last read could not see may still appear below the mark;
+        # `pending` holds the ids of those of their rows already read.
+        self.horizon: Horizon | None = None
         self.pending: set[int] = set()
         self.synced_at = float("-inf")
         self.writes = writes()
@@ -213,7 +230,7 @@ class Follower:
                 self.position += 1
         self.mark = max([self.mark] + [row[0] for row in rows])
         self.horizon = new_horizon
-        self.pending = {row[0] for row in rows if row[3] is not None and row[3] >= new_horizon}
+        self.pending = set() if new_horizon is None else {row[0] for row in rows if new_horizon.may_still_commit(row[3])}
         self.synced_at = now
         while len(self.rows) > MAX_KEPT:
             self.rows.popleft()

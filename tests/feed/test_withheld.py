@@ -121,8 +121,8 @@ def test_audience_changes_reach_the_next_page_without_any_cache_clearing(auth_ap
 
 def test_a_change_committed_below_the_mark_is_applied_once(served, monkeypatch, every_page):
     """PostgreSQL takes a row's id when it is written and shows the row when its transaction commits: a row can
-    appear below ids already read. Rows of transactions that were running at the previous read (from its
-    horizon on) are read again, and applied once."""
+    appear below ids already read. Rows of the transactions the previous read could not see (running then, or
+    begun since) are read again, and applied once."""
     _creators, videos = served
     engine, mask = recommender.serving()
     index = engine.model.catalog.index
@@ -130,21 +130,49 @@ def test_a_change_committed_below_the_mark_is_applied_once(served, monkeypatch, 
     mask.current()
     Video.objects.filter(pk=videos[3].pk).update(moderation=Moderation.REMOVED)
     late = AudienceChange.objects.latest("id")
-    # As if the row had been invisible at a read that went past its id, while transactions from 150 on ran.
-    monkeypatch.setattr(audience, "horizon", lambda: 150)
-    follower.mark, follower.horizon = late.id, 150
+    # As if the row had been invisible at a read that went past its id, while transaction 200 ran.
+    running = audience.Horizon(next=300, running=frozenset({200}))
+    monkeypatch.setattr(audience, "horizon", lambda: running)
+    follower.mark, follower.horizon = late.id, running
     AudienceChange.objects.filter(pk=late.pk).update(txid=100)
-    assert not mask.current()[index[videos[3].pk]]  # written by an older transaction: seen at that read
+    assert not mask.current()[index[videos[3].pk]]  # written by a transaction that had committed: seen then
     AudienceChange.objects.filter(pk=late.pk).update(txid=200)
     assert mask.current()[index[videos[3].pk]]
-    assert follower.pending == {late.id}  # read again while transactions from 150 on may still commit
+    assert follower.pending == {late.id}  # read again while transaction 200 may still commit
     applied = []
     monkeypatch.setattr(withheld.Withheld, "_apply", lambda self, rows: applied.append(rows))
     mask.current()
-    monkeypatch.setattr(audience, "horizon", lambda: 300)
+    monkeypatch.setattr(audience, "horizon", lambda: audience.Horizon(next=300, running=frozenset({250})))
     mask.current()
     mask.current()
     assert applied == [] and follower.pending == set()
+    AudienceChange.objects.filter(pk=late.pk).update(txid=300)  # begun after that read
+    follower.horizon = running
+    mask.current()
+    assert len(applied) == 1
+
+
+def test_a_transaction_left_open_does_not_make_each_read_larger(served, settings):
+    """Only the rows of transactions a read could not see are read again: a session idle in a transaction since
+    before the changes below does not bring them back at every read (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("transaction ids and snapshots are PostgreSQL's")
+    import psycopg
+
+    _creators, videos = served
+    db = settings.DATABASES["default"]
+    params = {"host": db["HOST"], "port": db["PORT"], "user": db["USER"], "dbname": db["NAME"]}
+    with psycopg.connect(**params) as idle, psycopg.connect(**params, autocommit=True) as other:
+        # Begins a transaction with an id, then leaves it open; another one commits after it began.
+        txid = int(idle.execute("SELECT pg_current_xact_id()::text").fetchone()[0])
+        other.execute("SELECT pg_current_xact_id()")
+        running = audience.horizon()
+        assert txid in running.running
+        mark = audience.latest_id()
+        Video.objects.filter(pk=videos[0].pk).update(moderation=Moderation.HELD)
+        rows = audience.since(mark, running)
+        assert [r[1] for r in rows] == [videos[0].pk]
+        assert audience.since(rows[-1][0], audience.horizon()) == []
 
 
 def test_the_mask_starts_afresh_when_the_log_may_have_been_pruned_past_it(served, every_page):
