@@ -411,7 +411,8 @@ def _personal(engine, withheld: Withheld, viewer: interests.Viewer, profile: int
     ranked = [(r.item, interests.reason_json(engine, profile, r.reason_code, r.reason_args, r.item)) for r in page]
     unranked, gone, gone_authors = _fresh(unranked_new)
     newcomers = [(pk, author) for pk, author in unranked
-                 if pk not in gone and author not in gone_authors and author not in hidden and author not in profile.fewer_creators and not state.seen(pk)
+                 if pk not in gone and author not in gone_authors and author not in hidden
+                 and author not in profile.fewer_creators and not state.seen(pk)
                  and pk not in profile.not_interested and pk not in profile.met_unranked]
     return _with_newcomers(ranked, authors, limit, newcomers)
 

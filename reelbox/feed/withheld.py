@@ -7,9 +7,9 @@ checks missed (0.15-0.28 ms a page, against 0.02 ms at 1k), and a held video cou
 other processes for those 5 s. Here a process reads which catalogue items are recommendable
 (``videos.queries.recommendable()``) when its first model loads (a retrained model carries the answers over
 and asks only about its new videos), then follows the audience change log (``videos.audience``, written by
-database triggers) every ``audience.SYNC_S``: the engine drops withheld items before ranking with an array lookup, at any
-catalogue size, and a change reaches the next pages of every process. The lists shared by viewers without a
-history (``feed.queries``) follow the same log with ``changed_since``.
+database triggers) every ``audience.SYNC_S``: the engine drops withheld items before ranking with an array
+lookup, at any catalogue size, and a change reaches the next pages of every process. The lists shared by
+viewers without a history (``feed.queries``) follow the same log with ``changed_since``.
 """
 
 from __future__ import annotations

@@ -192,9 +192,10 @@ class Follower:
             self._sync(time.monotonic())
             if position < self.base:
                 return None
-            if position == self.position:
-                return position, []
-            return self.position, list(itertools.islice(self.rows, position - self.base, None))
+            # From the right: followers are seldom far behind, and the deque may hold MAX_KEPT rows.
+            news = list(itertools.islice(reversed(self.rows), self.position - position))
+            news.reverse()
+            return self.position, news
 
     def reset(self) -> None:
         """Read the log afresh at the next use; every follower's position falls out (tests roll the log back)."""
