@@ -50,11 +50,17 @@ class ActionRates:
                             (self.watch.sum() + 0.5) / (total + 1.0))
         return self._totals
 
-    def smoothed(self, items: np.ndarray, strength: float) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    def smoothed(self, items: np.ndarray, strength: float, actions: list[str]) -> np.ndarray:
+        """(1 + len(actions), len(items)): the items' watch rate, then their rate of each action, each shrunk
+        towards the global rate by ``strength`` impressions' worth of it."""
         global_rates, gw = self._global_rates()
-        n = self.impressions[items]
-        rates = {a: (self.counts[a][items] + strength * g) / (n + strength) for a, g in global_rates.items()}
-        return rates, (self.watch[items] + strength * gw) / (n + strength)
+        out = np.empty((1 + len(actions), len(items)))
+        out[0] = self.watch[items]
+        for row, a in enumerate(actions, 1):
+            out[row] = self.counts[a][items]
+        out += strength * np.array([gw] + [global_rates[a] for a in actions])[:, None]
+        out /= self.impressions[items] + strength
+        return out
 
     def arrays(self) -> dict[str, np.ndarray]:
         out = {"rates_impressions": self.impressions, "rates_watch": self.watch}
@@ -70,27 +76,21 @@ class ActionRates:
         return r
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def value_scores(rates: ActionRates, items: np.ndarray, affinity: np.ndarray, cfg: Mapping) -> np.ndarray:
-    """Expected value of showing each item; `affinity` is the user's relevance in [-1, 1]."""
-    p, watch = rates.smoothed(items, cfg["prior_strength"])
-    shift = cfg["affinity_weight"] * affinity
+    """Expected value of showing each item; `affinity` is the user's relevance in [-1, 1].
+
+    Each rate p is moved by x = ``affinity_weight`` * affinity in logit space (against it for negative
+    actions): sigmoid(logit(p) + x) = p / (p + (1 - p) * exp(-x)). One pass over an (actions x items) table
+    rather than eight logits and sigmoids: a page ranks a few hundred items, where numpy's per-call cost
+    outweighs the arithmetic."""
     values = cfg["values"]
-    score = values.get("watch", 0.0) * _sigmoid(_logit(watch) + shift)
-    for a, v in values.items():
-        if a == "watch" or a not in p:
-            continue
-        sign = -1.0 if a in NEGATIVE else 1.0
-        score = score + v * _sigmoid(_logit(p[a]) + sign * shift)
-    return score
+    actions = [a for a in values if a != "watch" and a in ACTIONS]
+    p = np.clip(rates.smoothed(items, cfg["prior_strength"], actions), 1e-6, 1 - 1e-6)
+    shift = cfg["affinity_weight"] * affinity
+    towards, against = np.exp(-shift), np.exp(shift)
+    negative = np.array([False] + [a in NEGATIVE for a in actions])[:, None]
+    moved = p / (p + (1.0 - p) * np.where(negative, against, towards))
+    return np.array([values.get("watch", 0.0)] + [values[a] for a in actions]) @ moved
 
 
 class Trending:
