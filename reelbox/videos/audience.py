@@ -110,8 +110,8 @@ class Horizon(NamedTuple):
     """PostgreSQL: the transactions a snapshot taken before a read of the log could not see, those running then
     (``running``) and those begun since (from ``next`` on). A row one of them wrote may commit after the read
     with an id below those it returned; one written by any other transaction was already visible. A session
-    left idle in a transaction makes this no larger (its id stays in ``running``, and it wrote no rows), where
-    every row written since it began would count if the snapshot's oldest transaction bounded it."""
+    left idle in a transaction adds only its own rows, if any (its id stays in ``running``), where every row
+    written since it began would be read again if the snapshot's oldest transaction bounded them."""
 
     next: int
     running: frozenset[int]
