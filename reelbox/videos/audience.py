@@ -180,10 +180,13 @@ class Follower:
         self.writes = writes()
 
     def start(self) -> int:
-        """The current position, before a read of the database that rows after it will correct."""
+        """The position to take before a read of the database that the rows after it will correct.
+
+        The log is read first: a change committed before that read must come before the position, or the
+        reader would count a video made recommendable just before (an upload that became ready) as changed
+        since, and leave it out."""
         with self._lock:
-            if self.mark is None or self._stale(time.monotonic()):
-                self._restart()
+            self._sync(time.monotonic(), force=True)
             return self.position
 
     def after(self, position: int) -> tuple[int, list[tuple[int | None, int | None]]] | None:
@@ -216,11 +219,11 @@ class Follower:
         self.base = self.position
         self.rows.clear()
 
-    def _sync(self, now: float) -> None:
+    def _sync(self, now: float, force: bool = False) -> None:
         if self.mark is None or self._stale(now):
             self._restart()
             return
-        if now - self.synced_at < SYNC_S and self.writes == writes():
+        if not force and now - self.synced_at < SYNC_S and self.writes == writes():
             return
         self.writes = writes()
         new_horizon = horizon()

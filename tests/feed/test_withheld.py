@@ -279,3 +279,16 @@ def test_a_shared_list_read_before_the_kept_log_is_read_again(client, served, mo
     assert len(cold_page(client)) == 10
     position, entries = queries._candidates.get("cold")
     assert position > stale[0] and not {videos[0].pk, videos[1].pk} & {pk for pk, _a, _c in entries}
+
+
+def test_a_video_ready_before_a_list_is_read_is_on_it(client, served, make_user, monkeypatch):
+    """A list takes the log's position after reading the log: a change committed before the list was read (an
+    upload the worker just finished) is not counted as a change since."""
+    monkeypatch.setattr(audience, "SYNC_S", 600.0)
+    cold_page(client)
+    fresh = ready_video(make_user(), caption="just finished")
+    Video.objects.filter(pk=fresh.pk).update(status=Video.Status.PROCESSING)
+    Video.objects.filter(pk=fresh.pk).update(status=Video.Status.READY)  # as the worker's process would
+    queries.forget_lists()  # the list's 2 s are over
+    audience.follower.synced_at -= 600.0  # and the log is due to be read again
+    assert fresh.public_id in cold_page(client)
