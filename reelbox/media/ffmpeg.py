@@ -11,7 +11,6 @@ the one case no ``except`` can: the worker itself being SIGKILLed.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import os
 import shutil
@@ -81,12 +80,11 @@ def run_ffmpeg(
         cmd[1:1] = ["-progress", "pipe:1", "-stats_period", "0.5"]
 
     proc = subprocess.Popen(
-        cmd,
+        _die_with_parent() + cmd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE if on_progress is not None else subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=_die_with_parent(),
         cwd=cwd,
     )
     tail = bytearray()
@@ -139,37 +137,20 @@ def _wait(
                 on_progress(min(seconds, duration) if duration is not None else seconds)
 
 
-_PR_SET_PDEATHSIG = 1
+def _die_with_parent() -> list[str]:
+    """A command prefix making the kernel SIGKILL ffmpeg when the thread that starts it dies: util-linux's
+    ``setpriv`` sets the signal, then runs ffmpeg in its place (Linux; nothing elsewhere).
 
-
-def _die_with_parent() -> Callable[[], None] | None:
-    """A preexec hook making the kernel SIGKILL ffmpeg when this thread dies (Linux only)."""
-    prctl = _prctl()
-    if prctl is None:
-        return None
-
-    parent = os.getpid()
-
-    def set_pdeathsig() -> None:
-        # Runs in the child between fork and exec, where taking locks can
-        # deadlock: the function was resolved beforehand, these are syscalls.
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        # A parent that died between fork and prctl sends no signal: the
-        # child has already been handed to another, so it ends itself.
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGKILL)
-
-    return set_pdeathsig
+    Not a ``preexec_fn``: with one, Python runs in the child between fork and exec, after dropping the other
+    threads' states, and objects only they held are freed there. A PyAV scaler freed in the child waited
+    forever for slice threads that were not forked, and the worker with it (CI, on a 2-core machine)."""
+    exe = _setpriv()
+    return [exe, "--pdeathsig", "KILL", "--"] if exe else []
 
 
 @functools.cache
-def _prctl() -> Callable[..., int] | None:
-    if os.uname().sysname != "Linux":
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
+def _setpriv() -> str | None:
+    return shutil.which("setpriv") if os.uname().sysname == "Linux" else None
 
 
 def _with_input_threads(args: Iterable[str], threads: int) -> list[str]:
