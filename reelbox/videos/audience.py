@@ -120,8 +120,11 @@ class Horizon(NamedTuple):
         return txid is not None and (txid >= self.next or txid in self.running)
 
 
-_SINCE = Prepared(lambda mark: AudienceChange.objects.filter(id__gt=mark).order_by("id")
-                  .values_list("id", "video_id", "author_id", "txid"))
+def _log(where: Q):
+    return AudienceChange.objects.filter(where).order_by("id").values_list("id", "video_id", "author_id", "txid")
+
+
+_SINCE = Prepared(lambda mark: _log(Q(id__gt=mark)))
 
 
 def horizon() -> Horizon | None:
@@ -145,7 +148,7 @@ def since(mark: int, horizon: Horizon | None = None) -> list[tuple[int, int | No
     late = Q(id__gt=mark) | Q(txid__gte=horizon.next)
     if horizon.running:
         late |= Q(txid__in=sorted(horizon.running))
-    return list(AudienceChange.objects.filter(late).order_by("id").values_list("id", "video_id", "author_id", "txid"))
+    return list(_log(late))
 
 
 # How often a process reads the log for those following it: a change made elsewhere reaches them within this (a
